@@ -1,0 +1,46 @@
+# Leading Edge — everything a fresh Debian + Python 3.11 machine needs, idempotently.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# WeasyPrint draws with pango; DejaVu covers Latin, Hebrew, Arabic and symbols, Noto the emoji.
+DEMO_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-color-emoji
+# Tests also print through Debian's Chromium and read PDFs back with poppler's pdftotext.
+TEST_DEBS := $(DEMO_DEBS) chromium poppler-utils
+OUT    ?= build/workbooks
+
+.PHONY: demo test lab setup clean help
+
+help:
+	@echo "make demo   set up .venv and build the sample cohort's workbooks into $(OUT)/"
+	@echo "make test   set up and run the whole test suite (unit, notebooks, PDF, browser)"
+	@echo "make lab    open JupyterLab on notebooks/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+setup: $(STAMP)
+
+demo: setup
+	@scripts/ensure-debian-packages.sh $(DEMO_DEBS)
+	$(BIN)/llc build --roster datasets/sample_cohort/roster.csv \
+	    --answers-dir datasets/sample_cohort/answers --out $(OUT)
+	@echo
+	@echo "Workbooks (HTML and PDF, one per participant) are in $(OUT)/"
+	@echo "  open $(OUT)/index.html for the cohort overview."
+	@echo "To work through the sessions yourself: make lab   (JupyterLab on notebooks/)"
+
+test: setup
+	@scripts/ensure-debian-packages.sh $(TEST_DEBS)
+	$(BIN)/python -m pytest -n 2 --nbval-lax --nbval-current-env tests notebooks
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,165 @@
+"""``llc``: schema, validate, build, restore, whoami — the facilitator's command line."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _err(msg: str) -> None:
+    print(f"llc: {msg}", file=sys.stderr)
+
+
+def cmd_schema(args) -> int:
+    from . import definitions, schema
+
+    if args.keys:
+        for key, f in definitions.all_fields().items():
+            vs = schema.value_schema(f)
+            print(f"{key}\t{f.type}\t{vs.get('description', '')}")
+    else:
+        print(schema.schema_json())
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from . import schema
+    from .store import AnswerFileError
+
+    worst = EXIT_OK
+    for path in args.files:
+        try:
+            problems = schema.validate_file(Path(path))
+        except AnswerFileError as exc:
+            _err(str(exc))
+            worst = EXIT_INVALID
+            continue
+        if problems:
+            worst = EXIT_INVALID
+            print(f"{path}: {len(problems)} problem(s)")
+            for p in problems:
+                print(f"  - {p}")
+        else:
+            print(f"{path}: valid")
+    return worst
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from .workbook import FORMATS
+
+    chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise argparse.ArgumentTypeError(f"--format takes a comma list of {', '.join(FORMATS)}; got {text!r}")
+    return chosen
+
+
+def cmd_build(args) -> int:
+    from .workbook import BuildError, build_cohort, build_one
+
+    out = Path(args.out)
+    if args.roster:
+        if not args.answers_dir:
+            _err("--roster needs --answers-dir DIR (the folder of <id>.json answers files)")
+            return EXIT_USAGE
+        results = build_cohort(Path(args.roster), Path(args.answers_dir), out, jobs=args.jobs,
+                               formats=args.format, engine=args.pdf_engine, template=args.template,
+                               progress=not args.quiet, generated_on=args.date or "")
+        failed = [r for r in results if r.error]
+        print(f"Built {len(results) - len(failed)} of {len(results)} workbooks into {out}/ "
+              f"(open {out / 'index.html'}).")
+        for r in failed:
+            print(f"  ✗ {r.participant}: {r.error}")
+        return EXIT_INVALID if failed else EXIT_OK
+    if not args.answers:
+        _err("give --answers FILE for one participant, or --roster CSV --answers-dir DIR for a cohort")
+        return EXIT_USAGE
+    try:
+        r = build_one(Path(args.answers), out, formats=args.format, engine=args.pdf_engine,
+                      template=args.template, generated_on=args.date or "")
+    except BuildError as exc:
+        _err(str(exc))
+        return EXIT_INVALID
+    for p in r.outputs:
+        print(p)
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from .store import AnswerFileError, AnswerStore
+
+    try:
+        kept = AnswerStore(Path(args.file)).restore_backup()
+    except AnswerFileError as exc:
+        _err(str(exc))
+        return EXIT_INVALID
+    print(f"Restored {args.file} from its backup; the damaged copy is kept as {kept}.")
+    return EXIT_OK
+
+
+def cmd_whoami(args) -> int:
+    from . import identity
+    from .paths import answers_path
+
+    pid = identity.current_participant_id()
+    if not pid:
+        print("Not identified yet: open notebooks/00_orientation.ipynb, or set LLC_PARTICIPANT.")
+        return EXIT_INVALID
+    print(f"{pid} (from {identity.source_of_identity()}); answers: {answers_path(pid)}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    from .pdf import ENGINES
+    from .workbook import FORMATS, default_jobs
+
+    p = argparse.ArgumentParser(prog="llc", description="Leading Edge: worksheets and workbooks for "
+                                "the On the Leading Edge library-leadership series.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("schema", help="print the JSON Schema of an answers file")
+    s.add_argument("--keys", action="store_true", help="list answer keys with their types instead")
+    s.set_defaults(func=cmd_schema)
+
+    v = sub.add_parser("validate", help="check answers files; exit 1 if any is invalid")
+    v.add_argument("files", nargs="+", metavar="FILE")
+    v.set_defaults(func=cmd_validate)
+
+    b = sub.add_parser("build", help="build personalized workbooks (HTML and PDF)")
+    b.add_argument("--answers", metavar="FILE", help="one participant's answers file")
+    b.add_argument("--roster", metavar="CSV", help="cohort roster (columns id,name,school,district,cohort)")
+    b.add_argument("--answers-dir", metavar="DIR", help="folder of <id>.json answers files (with --roster)")
+    b.add_argument("--out", metavar="DIR", required=True, help="where workbooks are written")
+    b.add_argument("--format", type=_formats, default=FORMATS, metavar="html,pdf",
+                   help="comma list of formats (default: html,pdf)")
+    b.add_argument("--pdf-engine", choices=ENGINES, default="weasyprint",
+                   help="weasyprint (default; pip only) or chromium (nbconvert webpdf on system Chromium)")
+    b.add_argument("--jobs", type=int, default=default_jobs(), metavar="N",
+                   help=f"workbooks built at once (default {default_jobs()})")
+    b.add_argument("--template", type=Path, help="workbook template notebook (default: workbook/workbook.ipynb)")
+    b.add_argument("--date", metavar="YYYY-MM-DD", help="date printed on covers (default today)")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_build)
+
+    r = sub.add_parser("restore", help="put an answers file's backup back after damage")
+    r.add_argument("file", metavar="FILE")
+    r.set_defaults(func=cmd_restore)
+
+    w = sub.add_parser("whoami", help="which participant this machine saves answers for")
+    w.set_defaults(func=cmd_whoami)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        _err("interrupted; answers already saved are untouched")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""Worksheet definitions: sessions, worksheets and fields, loaded from YAML data files.
+
+The YAML files in ``llc_exercises/sessions/`` are the single source of every prompt. Everything
+else — widgets, static renders, the JSON Schema, the workbook — is derived from what is loaded here.
+A facilitator may point ``LLC_SESSIONS_DIR`` at an edited copy of that folder.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCALAR_TYPES = ("short_text", "long_text", "choice", "multi_choice", "scale", "number", "date")
+FIELD_TYPES = SCALAR_TYPES + ("table",)
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+BUILTIN_DIR = Path(__file__).resolve().parent / "sessions"
+
+
+class DefinitionError(ValueError):
+    """A session file is malformed; the message names the file and the offending entry."""
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    type: str
+    label: str
+    help: str = ""
+    placeholder: str = ""
+    rows: int = 4
+    options: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    unit: str = ""
+    columns: tuple["Field", ...] = ()
+    seed_rows: tuple[dict, ...] = ()
+    min_rows: int = 0
+    key: str = ""  # session.worksheet.field; empty for table columns
+
+    def column(self, cid: str) -> "Field":
+        for c in self.columns:
+            if c.id == cid:
+                return c
+        raise KeyError(f"table {self.key!r} has no column {cid!r}")
+
+
+@dataclass(frozen=True)
+class Chart:
+    kind: str
+    field: str
+    title: str = ""
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    id: str
+    title: str
+    framework: str
+    instructions: str
+    fields: tuple[Field, ...]
+    session: str
+    chart: Chart | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.session}.{self.id}"
+
+    def field(self, fid: str) -> Field:
+        for f in self.fields:
+            if f.id == fid:
+                return f
+        raise KeyError(f"worksheet {self.key!r} has no field {fid!r}")
+
+
+@dataclass(frozen=True)
+class Objective:
+    text: str
+    worksheets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    number: int
+    title: str
+    original_date: str
+    objectives: tuple[Objective, ...]
+    worksheets: tuple[Worksheet, ...]
+    source: Path
+
+    def worksheet(self, wid: str) -> Worksheet:
+        for w in self.worksheets:
+            if w.id == wid:
+                return w
+        raise KeyError(f"session {self.id!r} has no worksheet {wid!r}; it has: "
+                       + ", ".join(w.id for w in self.worksheets))
+
+
+def sessions_dir() -> Path:
+    return Path(os.environ.get("LLC_SESSIONS_DIR") or BUILTIN_DIR)
+
+
+def _require(mapping: dict, name: str, where: str) -> Any:
+    if not isinstance(mapping, dict) or name not in mapping or mapping[name] in (None, ""):
+        raise DefinitionError(f"{where}: missing required entry '{name}'")
+    return mapping[name]
+
+
+def _parse_field(raw: dict, where: str, key: str, allowed: tuple[str, ...]) -> Field:
+    fid = _require(raw, "id", where)
+    where = f"{where} field '{fid}'"
+    if not _ID.match(str(fid)):
+        raise DefinitionError(f"{where}: id must be lower-case letters, digits and underscores")
+    ftype = _require(raw, "type", where)
+    if ftype not in allowed:
+        raise DefinitionError(f"{where}: type '{ftype}' is not one of {', '.join(allowed)}")
+    label = str(_require(raw, "label", where))
+    options = tuple(str(o) for o in raw.get("options") or ())
+    levels = tuple(str(lv) for lv in raw.get("levels") or ())
+    if ftype in ("choice", "multi_choice") and not options:
+        raise DefinitionError(f"{where}: a {ftype} field needs a list of 'options'")
+    if ftype == "scale" and len(levels) < 2:
+        raise DefinitionError(f"{where}: a scale needs 'levels', at least two labels, lowest first")
+    columns: tuple[Field, ...] = ()
+    if ftype == "table":
+        raw_cols = raw.get("columns") or []
+        if not raw_cols:
+            raise DefinitionError(f"{where}: a table needs 'columns'")
+        columns = tuple(_parse_field(c, where, "", SCALAR_TYPES) for c in raw_cols)
+        ids = [c.id for c in columns]
+        if len(set(ids)) != len(ids):
+            raise DefinitionError(f"{where}: column ids must be unique")
+        for row in raw.get("seed_rows") or ():
+            unknown = set(row) - set(ids)
+            if unknown:
+                raise DefinitionError(f"{where}: seed row names unknown column(s) {sorted(unknown)}")
+    return Field(
+        id=fid, type=ftype, label=label, help=str(raw.get("help") or ""),
+        placeholder=str(raw.get("placeholder") or ""), rows=int(raw.get("rows") or 4),
+        options=options, levels=levels,
+        min=raw.get("min"), max=raw.get("max"), unit=str(raw.get("unit") or ""),
+        columns=columns, seed_rows=tuple(dict(r) for r in raw.get("seed_rows") or ()),
+        min_rows=int(raw.get("min_rows") or 0), key=key,
+    )
+
+
+def parse_session(raw: dict, source: Path) -> Session:
+    where = str(source)
+    sid = _require(raw, "id", where)
+    if not _ID.match(str(sid)):
+        raise DefinitionError(f"{where}: session id must be lower-case letters, digits, underscores")
+    worksheets = []
+    for wraw in _require(raw, "worksheets", where):
+        wid = _require(wraw, "id", f"{where} worksheet")
+        wwhere = f"{where} worksheet '{wid}'"
+        fields = tuple(
+            _parse_field(f, wwhere, f"{sid}.{wid}.{f.get('id')}", FIELD_TYPES)
+            for f in _require(wraw, "fields", wwhere)
+        )
+        if len({f.id for f in fields}) != len(fields):
+            raise DefinitionError(f"{wwhere}: field ids must be unique")
+        chart = None
+        if wraw.get("chart"):
+            c = wraw["chart"]
+            chart = Chart(kind=_require(c, "kind", f"{wwhere} chart"),
+                          field=_require(c, "field", f"{wwhere} chart"),
+                          title=str(c.get("title") or wraw.get("title")),
+                          options=dict(c.get("options") or {}))
+            if chart.field not in {f.id for f in fields}:
+                raise DefinitionError(f"{wwhere} chart: no field '{chart.field}' in this worksheet")
+        worksheets.append(Worksheet(
+            id=wid, title=str(_require(wraw, "title", wwhere)),
+            framework=str(_require(wraw, "framework", wwhere)),
+            instructions=str(wraw.get("instructions") or ""), fields=fields, session=sid,
+            chart=chart))
+    ws_ids = {w.id for w in worksheets}
+    objectives = []
+    for o in raw.get("objectives") or ():
+        missing = [w for w in o.get("worksheets") or () if w not in ws_ids]
+        if missing:
+            raise DefinitionError(f"{where}: objective {o.get('text')!r} names unknown worksheet(s) {missing}")
+        objectives.append(Objective(text=str(o.get("text")), worksheets=tuple(o.get("worksheets") or ())))
+    return Session(id=sid, number=int(_require(raw, "number", where)),
+                   title=str(_require(raw, "title", where)),
+                   original_date=str(raw.get("original_date") or ""),
+                   objectives=tuple(objectives), worksheets=tuple(worksheets), source=source)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(directory: str) -> tuple[Session, ...]:
+    folder = Path(directory)
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise DefinitionError(f"No session files (*.yaml) found in {folder}. "
+                              "Check LLC_SESSIONS_DIR or reinstall the kit.")
+    out = []
+    for path in files:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise DefinitionError(f"{path}: not valid YAML — {exc}") from None
+        out.append(parse_session(raw, path))
+    ids = [s.id for s in out]
+    if len(set(ids)) != len(ids):
+        raise DefinitionError(f"{folder}: two session files share an id ({ids})")
+    return tuple(sorted(out, key=lambda s: s.number))
+
+
+def sessions() -> tuple[Session, ...]:
+    """All sessions, in series order."""
+    return _load(str(sessions_dir()))
+
+
+def session(sid: str) -> Session:
+    for s in sessions():
+        if s.id == sid:
+            return s
+    raise KeyError(f"No session {sid!r}. Sessions: {', '.join(s.id for s in sessions())}")
+
+
+def worksheet(key: str) -> Worksheet:
+    """``session.worksheet`` → Worksheet."""
+    sid, _, wid = key.partition(".")
+    return session(sid).worksheet(wid)
+
+
+def all_fields() -> dict[str, Field]:
+    """Every answer key in the kit, in series order."""
+    return {f.key: f for s in sessions() for w in s.worksheets for f in w.fields}
+
+
+def field_for_key(key: str) -> Field:
+    try:
+        return all_fields()[key]
+    except KeyError:
+        raise KeyError(f"Unknown answer key {key!r}. Keys look like 'session.worksheet.field'; "
+                       "run `llc schema` to list them all.") from None

@@ -1,0 +1,102 @@
+"""One-line calls for notebooks: the session notebooks and the workbook template use only these."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+from IPython.display import display
+
+from . import definitions as defs
+from . import identity, render
+from .store import AnswerStore, read_document
+
+
+def show(key: str) -> None:
+    """Show worksheet ``session.worksheet`` as a live form bound to your answers file."""
+    from .widgets import WorksheetView  # ipywidgets only where forms are shown
+
+    display(WorksheetView(defs.worksheet(key), identity.current_store()))
+
+
+def summary(session_id: str, answers: AnswerStore | None = None) -> None:
+    """'My answers': a static copy of a session's answers that survives Save and Export."""
+    answers = answers if answers is not None else identity.current_store()
+    s = defs.session(session_id)
+    display(render.Static(render.session_html(s, answers), render.session_markdown(s, answers)))
+
+
+def overview() -> None:
+    """The series at a glance, with your progress in each session."""
+    answers = identity.current_store() if identity.current_participant_id() else {}
+    display(render.overview(defs.sessions(), answers))
+
+
+def whoami() -> None:
+    """Orientation: show who the kit thinks you are and where answers go; let you set your details."""
+    import ipywidgets as w
+
+    from .paths import ParticipantIdError, answers_path, data_dir
+
+    pid = identity.current_participant_id()
+    store = AnswerStore(answers_path(pid)) if pid else None
+    known = store.participant if store and store.path.exists() else {}
+    # A hub login or LLC_PARTICIPANT decides the id; only a remembered id may be changed here.
+    fixed = identity.identity_from_environment()
+    style = {"description_width": "initial"}
+    fields = {
+        "id": w.Text(value=pid or "", description="Participant id (letters, digits, . _ - only)",
+                     style=style, disabled=fixed),
+        "name": w.Text(value=known.get("name", ""), description="Your name", style=style),
+        "school": w.Text(value=known.get("school", ""), description="School", style=style),
+        "district": w.Text(value=known.get("district", ""), description="District", style=style),
+        "cohort": w.Text(value=known.get("cohort", ""), description="Cohort", style=style),
+    }
+    button = w.Button(description="Save my details", button_style="primary", icon="check")
+    message = w.HTML()
+
+    def describe(current: str | None) -> str:
+        if not current:
+            return ("<b>The kit does not know who you are yet.</b> Fill in the boxes and press "
+                    "<i>Save my details</i>; you will only be asked once.")
+        return (f"You are <b>{html.escape(current)}</b> (from {html.escape(identity.source_of_identity())}). "
+                f"Your answers are saved in <code>{html.escape(str(answers_path(current)))}</code>, "
+                f"outside the notebooks, in the folder <code>{html.escape(str(data_dir()))}</code>.")
+
+    status = w.HTML(describe(pid))
+
+    def save(_b):
+        try:
+            new = identity.remember(fields["id"].value, **{k: f.value.strip() for k, f in fields.items()
+                                                           if k != "id"})
+        except ParticipantIdError as exc:
+            message.value = f'<span style="color:#a4161a" role="alert">{html.escape(str(exc))}</span>'
+            return
+        status.value = describe(new.participant["id"])
+        message.value = '<span role="status">Saved.</span>'
+
+    button.on_click(save)
+    for f in fields.values():
+        f.layout.width = "32rem"
+    display(w.VBox([status, *fields.values(), button, message]))
+
+
+# ---- the workbook template ---------------------------------------------------------------------
+def load_answers(path: str | Path) -> AnswerStore:
+    """Open an answers file for reading; a missing or damaged file raises a clear error at once."""
+    read_document(Path(path))
+    return AnswerStore(path)
+
+
+def workbook_cover(answers: AnswerStore, generated_on: str = "", details: dict | None = None) -> None:
+    on = dt.date.fromisoformat(generated_on) if generated_on else dt.date.today()
+    progress = [(s, render.progress(s, answers)) for s in defs.sessions()]
+    participant = {**(details or {}), **{k: v for k, v in answers.participant.items() if v}}
+    who = participant.get("name") or participant.get("id", "")
+    display(render.Static(render.cover_html(participant, on, progress),
+                          f"# On the Leading Edge — {render.md_escape(who)}"))
+
+
+def workbook_sessions(answers: AnswerStore) -> None:
+    for s in defs.sessions():
+        summary(s.id, answers)

@@ -1,0 +1,281 @@
+"""Static renders of answers — HTML and Markdown, no widgets, no JavaScript.
+
+These are what notebook exports and the PDF workbook show. All participant text is escaped here
+and nowhere else needs to: HTML via ``html.escape`` inside a block MathJax is told to skip, Markdown
+by backslash-escaping every punctuation mark Markdown, HTML or LaTeX could act on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Mapping
+
+from . import charts
+from . import definitions as defs
+
+BLANK_HTML = '<span class="llc-blank">not answered yet</span>'
+BLANK_MD = "_(not answered yet)_"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~^%&<>\"'=:])")
+
+
+def esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def md_escape(text) -> str:
+    """Plain text → Markdown that displays exactly that text (also safe through pandoc to LaTeX)."""
+    lines = str(text).replace("\r\n", "\n").split("\n")
+    return "  \n".join(_MD_SPECIAL.sub(r"\\\1", ln) for ln in lines)
+
+
+def is_blank(value) -> bool:
+    return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def _fmt_date(value) -> str:
+    try:
+        return f"{dt.date.fromisoformat(value):%d %b %Y}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _fmt_number(f: defs.Field, value) -> str:
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return f"${text}" if f.unit == "$" else f"{text} {f.unit}".strip()
+
+
+def scalar_text(f: defs.Field, value) -> str:
+    """A scalar answer as plain text (unescaped); '' when blank."""
+    if is_blank(value):
+        return ""
+    if f.type == "scale":
+        try:
+            return f"{value} of {len(f.levels)} · {f.levels[int(value) - 1]}"
+        except (IndexError, ValueError, TypeError):
+            return str(value)
+    if f.type == "number":
+        try:
+            return _fmt_number(f, value)
+        except (TypeError, ValueError):
+            return str(value)
+    if f.type == "date":
+        return _fmt_date(value)
+    if f.type == "multi_choice":
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+# ---- HTML ---------------------------------------------------------------------------------------
+def field_html(f: defs.Field, value) -> str:
+    label = f'<div class="llc-q">{esc(f.label)}</div>'
+    if f.type == "table":
+        return label + table_html(f, value)
+    if f.type in ("choice", "multi_choice"):
+        # Options are listed even when blank, so a printed workbook can be completed by hand.
+        chosen = set() if is_blank(value) else {value} if f.type == "choice" else set(value)
+        mark = ("◉", "○") if f.type == "choice" else ("☑", "☐")
+        items = "".join(f'<li class="{"llc-on" if o in chosen else "llc-off"}">'
+                        f'{mark[0] if o in chosen else mark[1]} {esc(o)}</li>' for o in f.options)
+        blank = f'<div class="llc-a">{BLANK_HTML}</div>' if not chosen else ""
+        return label + blank + f'<ul class="llc-options">{items}</ul>'
+    if is_blank(value):
+        return label + f'<div class="llc-a">{BLANK_HTML}</div>'
+    return label + f'<div class="llc-a">{esc(scalar_text(f, value))}</div>'
+
+
+WIDE_TABLE = 4  # more columns than this print as one card per row: a page is too narrow
+
+
+def table_html(f: defs.Field, rows) -> str:
+    rows = rows or [dict(r) for r in f.seed_rows]
+    if not rows:
+        return f'<div class="llc-a">{BLANK_HTML}</div>'
+    if len(f.columns) > WIDE_TABLE:
+        return "".join(
+            f'<div class="llc-card"><div class="llc-card-head">Row {i}</div><dl>'
+            + "".join(f"<dt>{esc(c.label)}</dt><dd>{esc(scalar_text(c, r.get(c.id))) or BLANK_HTML}</dd>"
+                      for c in f.columns)
+            + "</dl></div>" for i, r in enumerate(rows, 1))
+    head = "".join(f"<th>{esc(c.label)}</th>" for c in f.columns)
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td>{esc(scalar_text(c, r.get(c.id))) or "<span class=llc-blank-cell>&nbsp;</span>"}</td>'
+            for c in f.columns) + "</tr>"
+        for r in rows)
+    return f'<table class="llc-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def chart_html(drawn: charts.Drawn, png_b64: str | None = None) -> str:
+    png_b64 = png_b64 or drawn.png_base64()
+    return (f'<figure class="llc-chart"><img src="data:image/png;base64,{png_b64}" '
+            f'alt="{esc(drawn.alt)}"/><figcaption>{esc(drawn.alt)}</figcaption></figure>')
+
+
+def worksheet_html(ws: defs.Worksheet, answers: Mapping, with_chart: bool = True) -> str:
+    parts = [f'<section class="llc-static tex2jax_ignore mathjax_ignore" id="{esc(ws.key)}">',
+             f"<h3>{esc(ws.title)}</h3>",
+             f'<div class="llc-framework">Framework: {esc(ws.framework)}</div>']
+    parts += [field_html(f, answers.get(f.key)) for f in ws.fields]
+    if with_chart and ws.chart:
+        drawn = charts.draw(ws, answers)
+        parts.append(chart_html(drawn))
+        drawn.figure.clear()
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def session_html(s: defs.Session, answers: Mapping, with_charts: bool = True) -> str:
+    done, total = progress(s, answers)
+    head = (f'<h2 class="llc-session">Session {s.number}: {esc(s.title)}</h2>'
+            f'<p class="llc-progress">{done} of {total} questions answered</p>')
+    return head + "\n".join(worksheet_html(ws, answers, with_charts) for ws in s.worksheets)
+
+
+def progress(s: defs.Session, answers: Mapping) -> tuple[int, int]:
+    keys = [f.key for ws in s.worksheets for f in ws.fields]
+    return sum(not is_blank(answers.get(k)) for k in keys), len(keys)
+
+
+# ---- Markdown -----------------------------------------------------------------------------------
+def field_markdown(f: defs.Field, value) -> str:
+    q = f"**{md_escape(f.label)}**"
+    if f.type == "table":
+        rows = value or [dict(r) for r in f.seed_rows]
+        if not rows:
+            return f"{q}\n\n{BLANK_MD}"
+        head = "| " + " | ".join(md_escape(c.label) for c in f.columns) + " |"
+        rule = "|" + "---|" * len(f.columns)
+        body = ["| " + " | ".join(md_escape(scalar_text(c, r.get(c.id))).replace("  \n", "<br>") or " "
+                                  for c in f.columns) + " |" for r in rows]
+        return "\n".join([q, "", head, rule, *body])
+    text = scalar_text(f, value)
+    return f"{q}\n\n{md_escape(text) if text else BLANK_MD}"
+
+
+def worksheet_markdown(ws: defs.Worksheet, answers: Mapping) -> str:
+    parts = [f"### {md_escape(ws.title)}", f"_Framework: {md_escape(ws.framework)}_"]
+    parts += [field_markdown(f, answers.get(f.key)) for f in ws.fields]
+    return "\n\n".join(parts)
+
+
+def session_markdown(s: defs.Session, answers: Mapping) -> str:
+    done, total = progress(s, answers)
+    return "\n\n".join([f"## Session {s.number}: {md_escape(s.title)}",
+                        f"{done} of {total} questions answered",
+                        *(worksheet_markdown(ws, answers) for ws in s.worksheets)])
+
+
+class Static:
+    """A display object carrying HTML (for Lab and HTML/PDF export), Markdown and plain text
+    (for LaTeX PDF export, which would otherwise print ``<IPython.core.display.HTML object>``)."""
+
+    def __init__(self, html_text: str, markdown_text: str, png: str | None = None):
+        self.html, self.markdown, self.png = html_text, markdown_text, png
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {"text/html": STYLE + self.html, "text/markdown": self.markdown,
+                  "text/plain": self.markdown}
+        if self.png:
+            bundle["image/png"] = self.png
+        return bundle
+
+
+# ---- Page and print styling ----------------------------------------------------------------------
+STYLE = """<style>
+.llc-static { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0 0 1.2em 0; }
+.llc-static h3 { color: #1d3557; border-bottom: 1px solid #ccd; padding-bottom: 2px; }
+.llc-framework { color: #555; font-size: 0.85em; font-style: italic; margin-bottom: 0.6em; }
+.llc-q { font-weight: bold; margin-top: 0.7em; break-after: avoid; page-break-after: avoid; }
+.llc-a { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid #2a6f97;
+  padding: 2px 8px; margin: 2px 0; unicode-bidi: plaintext; }
+.llc-blank { display: inline-block; min-width: 12em; color: #888; font-style: italic;
+  border-bottom: 1px dashed #999; }
+.llc-blank-cell { display: inline-block; min-width: 3em; }
+.llc-options { list-style: none; padding-left: 8px; margin: 2px 0; }
+.llc-off { color: #777; }
+.llc-on { font-weight: bold; }
+.llc-table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 4px 0; }
+.llc-table th, .llc-table td { border: 1px solid #999; padding: 3px 5px; vertical-align: top;
+  text-align: left; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
+.llc-table th { background: #e9eef4; }
+.llc-card { border: 1px solid #bbc; border-radius: 4px; margin: 6px 0; padding: 4px 8px; page-break-inside: avoid; }
+.llc-card-head { font-weight: bold; color: #2a6f97; font-size: 0.85em; }
+.llc-card dl { display: grid; grid-template-columns: 11em 1fr; gap: 1px 10px; margin: 2px 0; font-size: 0.9em; }
+.llc-card dt { color: #555; } .llc-card dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
+.llc-chart { margin: 0.8em 0; } .llc-chart img { max-width: 100%; }
+.llc-chart figcaption { font-size: 0.8em; color: #555; }
+.llc-progress { color: #555; }
+</style>"""
+
+
+def chart_static(drawn: charts.Drawn) -> "Static":
+    """A chart for notebooks: HTML with alt text for Lab and HTML export, PNG for LaTeX export."""
+    png = drawn.png_base64()
+    html_text = chart_html(drawn, png)
+    drawn.figure.clear()
+    return Static(html_text, md_escape(drawn.alt), png=png)
+
+
+def cover_html(participant: Mapping, on: dt.date, sessions_progress) -> str:
+    """Cover page: who, where, when, and how far through each session they are."""
+    rows = [("Participant", participant.get("name") or participant.get("id")),
+            ("School", participant.get("school")), ("District", participant.get("district")),
+            ("Cohort", participant.get("cohort")), ("Workbook date", f"{on:%d %B %Y}")]
+    # The participant's name cell also feeds the running page footer (CSS string-set).
+    details = "".join(f'<tr><th>{esc(k)}</th><td{" class=llc-who" if i == 0 else ""}>'
+                      f"{esc(v) if v else BLANK_HTML}</td></tr>" for i, (k, v) in enumerate(rows))
+    toc = "".join(f"<li>Session {s.number}: {esc(s.title)} — {d} of {t} answered</li>"
+                  for s, (d, t) in sessions_progress)
+    return (f'<section class="llc-cover tex2jax_ignore mathjax_ignore">'
+            f'<p class="llc-kicker">Library Leadership Cooperative</p>'
+            f'<h1>On the Leading Edge</h1><p class="llc-subtitle">My leadership workbook</p>'
+            f'<table class="llc-cover-table">{details}</table>'
+            f'<h2>Contents</h2><ol class="llc-toc">{toc}</ol>'
+            f'<p class="llc-note">Built from this participant\'s saved answers. Sample data in the kit '
+            f'is fictional.</p></section>')
+
+
+PAGE_CSS = """
+@page { size: Letter; margin: 18mm 16mm 20mm 16mm;
+  @bottom-center { content: "On the Leading Edge · " string(who) " · page " counter(page) " of " counter(pages);
+    font-size: 8pt; color: #666; font-family: "DejaVu Sans", sans-serif; } }
+body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #111; max-width: 52rem;
+  margin: 0 auto; font-variant-ligatures: none; }
+.llc-who { string-set: who content(); }
+.llc-cover { page-break-after: always; padding-top: 30mm; }
+.llc-cover h1 { font-size: 30pt; color: #1d3557; margin: 0; }
+.llc-kicker { text-transform: uppercase; letter-spacing: 0.1em; color: #2a6f97; }
+.llc-subtitle { font-size: 15pt; color: #444; margin-top: 0; }
+.llc-cover-table th { text-align: left; padding: 3px 14px 3px 0; color: #555; }
+.llc-note { color: #666; font-size: 9pt; margin-top: 20mm; }
+h2.llc-session { page-break-before: always; color: #1d3557; border-bottom: 2px solid #2a6f97; }
+.llc-static section, .llc-table tr, .llc-chart { page-break-inside: avoid; }
+"""
+
+
+def page_html(body: str, title: str) -> str:
+    """A complete standalone HTML document: no scripts, no external resources."""
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{esc(title)}</title><style>{PAGE_CSS}</style>{STYLE}</head>"
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def overview(sessions, answers: Mapping) -> Static:
+    """The series at a glance: each session, its original date, and how much is answered."""
+    rows_html, rows_md = [], []
+    for s in sessions:
+        done, total = progress(s, answers)
+        pct = round(100 * done / total) if total else 0
+        rows_html.append(
+            f"<tr><td>{s.number}</td><td>{esc(s.title)}</td><td>{esc(_fmt_date(s.original_date))}</td>"
+            f'<td><div style="background:#e9eef4;width:10em;display:inline-block" role="img" '
+            f'aria-label="{pct} percent answered"><div style="background:#2a6f97;height:0.8em;'
+            f'width:{pct}%"></div></div> {done} of {total}</td></tr>')
+        rows_md.append(f"| {s.number} | {md_escape(s.title)} | {md_escape(_fmt_date(s.original_date))} "
+                       f"| {done} of {total} |")
+    html_text = ('<table class="llc-table"><thead><tr><th>#</th><th>Session</th><th>Live date</th>'
+                 f'<th>Your progress</th></tr></thead><tbody>{"".join(rows_html)}</tbody></table>')
+    md = "| # | Session | Live date | Your progress |\n|---|---|---|---|\n" + "\n".join(rows_md)
+    return Static(html_text, md)

@@ -1,0 +1,8 @@
+import pytest
+
+from llc_exercises.store import AnswerStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    return AnswerStore(tmp_path / "answers" / "p1.json", participant={"id": "p1"})
