@@ -37,7 +37,7 @@ demo: setup
 
 test: setup
 	@scripts/ensure-debian-packages.sh $(TEST_DEBS)
-	$(BIN)/python -m pytest -n 2 --nbval-lax --nbval-current-env tests notebooks
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env tests notebooks
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/

@@ -59,6 +59,13 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Derived:
+    kind: str
+    title: str = ""
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Worksheet:
     id: str
     title: str
@@ -67,6 +74,7 @@ class Worksheet:
     fields: tuple[Field, ...]
     session: str
     chart: Chart | None = None
+    derived: tuple[Derived, ...] = ()
 
     @property
     def key(self) -> str:
@@ -83,6 +91,7 @@ class Worksheet:
 class Objective:
     text: str
     worksheets: tuple[str, ...]
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class Session:
     objectives: tuple[Objective, ...]
     worksheets: tuple[Worksheet, ...]
     source: Path
+    commitments: tuple[Objective, ...] = ()
 
     def worksheet(self, wid: str) -> Worksheet:
         for w in self.worksheets:
@@ -175,22 +185,33 @@ def parse_session(raw: dict, source: Path) -> Session:
                           options=dict(c.get("options") or {}))
             if chart.field not in {f.id for f in fields}:
                 raise DefinitionError(f"{wwhere} chart: no field '{chart.field}' in this worksheet")
+        derived = tuple(
+            Derived(kind=_require(d, "kind", f"{wwhere} derived"), title=str(d.get("title") or ""),
+                    options=dict(d.get("options") or {}))
+            for d in wraw.get("derived") or ())
         worksheets.append(Worksheet(
             id=wid, title=str(_require(wraw, "title", wwhere)),
             framework=str(_require(wraw, "framework", wwhere)),
             instructions=str(wraw.get("instructions") or ""), fields=fields, session=sid,
-            chart=chart))
+            chart=chart, derived=derived))
     ws_ids = {w.id for w in worksheets}
-    objectives = []
-    for o in raw.get("objectives") or ():
-        missing = [w for w in o.get("worksheets") or () if w not in ws_ids]
-        if missing:
-            raise DefinitionError(f"{where}: objective {o.get('text')!r} names unknown worksheet(s) {missing}")
-        objectives.append(Objective(text=str(o.get("text")), worksheets=tuple(o.get("worksheets") or ())))
+
+    def mapped(entries, what):
+        out = []
+        for o in entries or ():
+            missing = [w for w in o.get("worksheets") or () if w not in ws_ids]
+            if missing or not o.get("worksheets"):
+                raise DefinitionError(f"{where}: {what} {o.get('text')!r} names no worksheet, or "
+                                      f"unknown worksheet(s) {missing}")
+            out.append(Objective(text=str(o.get("text")), worksheets=tuple(o["worksheets"]),
+                                 source=str(o.get("source") or "")))
+        return tuple(out)
+
     return Session(id=sid, number=int(_require(raw, "number", where)),
                    title=str(_require(raw, "title", where)),
                    original_date=str(raw.get("original_date") or ""),
-                   objectives=tuple(objectives), worksheets=tuple(worksheets), source=source)
+                   objectives=mapped(raw.get("objectives"), "objective"), worksheets=tuple(worksheets),
+                   source=source, commitments=mapped(raw.get("commitments"), "commitment"))
 
 
 @functools.lru_cache(maxsize=8)
