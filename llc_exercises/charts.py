@@ -8,10 +8,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
 
 from . import definitions as defs
 
@@ -45,8 +47,8 @@ def _date(v) -> dt.date | None:
         return None
 
 
-def gantt(spec: defs.Chart, rows, title: str) -> Drawn:
-    o = spec.options
+def gantt(spec: defs.Chart, ws: defs.Worksheet, answers: Mapping, title: str) -> Drawn:
+    o, rows = spec.options, _rows(spec, ws, answers)
     label_col, start_col, end_col, group_col = (o.get("label"), o.get("start"), o.get("end"), o.get("group"))
     bars = []
     for i, r in enumerate(rows or [], 1):
@@ -88,7 +90,296 @@ def _short(text: str, n: int = 38) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-KINDS: dict[str, Callable[[defs.Chart, object, str], Drawn]] = {"gantt": gantt}
+
+
+# ---- helpers shared by the table-driven kinds ---------------------------------------------------
+def _rows(spec: defs.Chart, ws: defs.Worksheet, answers: Mapping) -> list[dict]:
+    value = answers.get(ws.field(spec.field).key)
+    return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+
+
+def _column(spec: defs.Chart, ws: defs.Worksheet, option: str) -> defs.Field:
+    return ws.field(spec.field).column(spec.options[option])
+
+
+def _level(value, col: defs.Field) -> int | None:
+    """A scale rating, or None when unrated or out of range (never a crash)."""
+    return value if isinstance(value, int) and 1 <= value <= len(col.levels) else None
+
+
+def _label(row: dict, spec: defs.Chart, i: int) -> str:
+    text = str(row.get(spec.options.get("label")) or "").strip()
+    return text or f"Row {i}"
+
+
+def _number(v) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+# ---- kinds --------------------------------------------------------------------------------------
+QUADRANTS = {  # (high power, high interest) → Mendelow's strategy
+    (True, True): "Manage closely", (True, False): "Keep satisfied",
+    (False, True): "Keep informed", (False, False): "Monitor",
+}
+
+
+def quadrant_groups(rows: list[dict], label: str, pcol: defs.Field, icol: defs.Field):
+    """Mendelow placement: ([(label, power, interest)], {strategy: [labels]}, [unrated labels])."""
+    pmid, imid = (len(pcol.levels) + 1) / 2, (len(icol.levels) + 1) / 2
+    rated, unrated = [], []
+    groups: dict[str, list[str]] = {name: [] for name in QUADRANTS.values()}
+    for i, r in enumerate(rows, 1):
+        name = str(r.get(label) or "").strip() or f"Row {i}"
+        p, q = _level(r.get(pcol.id), pcol), _level(r.get(icol.id), icol)
+        if p and q:
+            rated.append((name, p, q))
+            groups[QUADRANTS[(p >= pmid, q >= imid)]].append(name)
+        else:
+            unrated.append(name)
+    return rated, groups, unrated
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width, max_lines=3, placeholder="…")
+
+
+def power_interest(spec, ws, answers, title) -> Drawn:
+    pcol, icol = _column(spec, ws, "power"), _column(spec, ws, "interest")
+    rated, groups, unrated = quadrant_groups(_rows(spec, ws, answers), spec.options.get("label"), pcol, icol)
+    pmid, imid = (len(pcol.levels) + 1) / 2, (len(icol.levels) + 1) / 2
+    fig = Figure(figsize=(8.5, 6.5))
+    ax = fig.add_subplot()
+    ax.set_xlim(0.5, len(icol.levels) + 0.5)
+    ax.set_ylim(0.5, len(pcol.levels) + 0.5)
+    ax.axhline(pmid, color="#999", lw=1)
+    ax.axvline(imid, color="#999", lw=1)
+    for (hp, hi), name in QUADRANTS.items():
+        ax.text(len(icol.levels) + 0.45 if hi else 0.55, len(pcol.levels) + 0.45 if hp else 0.55, name,
+                ha="right" if hi else "left", va="top" if hp else "bottom", fontsize=10,
+                color="#2a6f97", weight="bold", alpha=0.8)
+    cell: dict[tuple, list[str]] = {}
+    for label, p, q in rated:
+        cell.setdefault((p, q), []).append(label)
+    for (p, q), labels in cell.items():
+        # One dot per cell, its stakeholders stacked beside it, so no label hides another.
+        ax.scatter([q], [p], s=40 + 25 * len(labels), color=PALETTE[0], zorder=3)
+        ax.annotate("\n".join(_short(lb, 26) for lb in labels), (q, p), xytext=(6, 0),
+                    textcoords="offset points", fontsize=7.5, va="center")
+    ax.set_xticks(range(1, len(icol.levels) + 1), [_wrap(lv, 12) for lv in icol.levels], fontsize=8)
+    ax.set_yticks(range(1, len(pcol.levels) + 1), [_wrap(lv, 14) for lv in pcol.levels], fontsize=8)
+    ax.set_xlabel(icol.label)
+    ax.set_ylabel(pcol.label)
+    ax.set_title(title)
+    if unrated:
+        fig.text(0.01, 0.005, "Not yet rated: " + _short(", ".join(unrated), 110), fontsize=8, color="#a4161a")
+    if not rated:
+        ax.text(len(icol.levels) / 2 + 0.5, pmid, "Rate power and interest to place stakeholders",
+                ha="center", va="center", color="#555")
+    parts = [f"{k}: {', '.join(v)}" for k, v in groups.items() if v]
+    alt = f"{title}: {len(rated)} stakeholder(s) placed" + ("; " + "; ".join(parts) if parts else "")
+    return Drawn(fig, alt + (f"; not yet rated: {', '.join(unrated)}." if unrated else "."))
+
+
+def radar(spec, ws, answers, title) -> Drawn:
+    import math
+
+    col = _column(spec, ws, "value")
+    rows = _rows(spec, ws, answers)
+    labels = [_label(r, spec, i) for i, r in enumerate(rows, 1)]
+    values = [_level(r.get(col.id), col) for r in rows]
+    fig = Figure(figsize=(6.5, 6))
+    rated = [v for v in values if v]
+    if len(labels) < 3 or not rated:
+        _empty(fig, "Rate at least three skills to see your profile.")
+        return Drawn(fig, f"{title}: not enough ratings yet.")
+    ax = fig.add_subplot(projection="polar")
+    angles = [2 * math.pi * i / len(labels) for i in range(len(labels))]
+    vals = [v or 0 for v in values]
+    ax.plot(angles + angles[:1], vals + vals[:1], color=PALETTE[0])
+    ax.fill(angles + angles[:1], vals + vals[:1], color=PALETTE[0], alpha=0.25)
+    ax.set_xticks(angles, [_wrap(lb, 16) + ("" if v else "\n(not rated)") for lb, v in zip(labels, values)],
+                  fontsize=8)
+    ax.set_ylim(0, len(col.levels))
+    ax.set_yticks(range(1, len(col.levels) + 1), [_wrap(lv, 14) for lv in col.levels], fontsize=7)
+    ax.set_title(title, pad=18)
+    best = max((v, lb) for lb, v in zip(labels, values) if v)
+    low = min((v, lb) for lb, v in zip(labels, values) if v)
+    return Drawn(fig, f"{title}: {len(rated)} of {len(labels)} rated; strongest {best[1]} "
+                      f"({col.levels[best[0] - 1]}), weakest {low[1]} ({col.levels[low[0] - 1]}).")
+
+
+def matrix(spec, ws, answers, title) -> Drawn:
+    rcol, ccol, vcol = (_column(spec, ws, k) for k in ("row", "col", "value"))
+    cells = {}
+    for r in _rows(spec, ws, answers):
+        a, b = str(r.get(rcol.id) or "").strip(), str(r.get(ccol.id) or "").strip()
+        if a and b:
+            cells[(a, b)] = _level(r.get(vcol.id), vcol)
+    fig = Figure(figsize=(8, 5))
+    if not cells:
+        _empty(fig, f"Add rows pairing a {rcol.label.lower()} with a {ccol.label.lower()} to see the matrix.")
+        return Drawn(fig, f"{title}: no pairs yet.")
+    rows = list(dict.fromkeys(a for a, _ in cells))
+    cols = list(dict.fromkeys(b for _, b in cells))
+    grid = [[cells.get((a, b)) or 0 for b in cols] for a in rows]
+    fig.set_size_inches(max(6, 1.6 * len(cols) + 3), max(3, 0.7 * len(rows) + 2))
+    ax = fig.add_subplot()
+    img = ax.imshow(grid, cmap="Blues", vmin=0, vmax=len(vcol.levels), aspect="auto")
+    for i, a in enumerate(rows):
+        for j, b in enumerate(cols):
+            v = cells.get((a, b))
+            ax.text(j, i, vcol.levels[v - 1] if v else ("not rated" if (a, b) in cells else ""),
+                    ha="center", va="center", fontsize=8, color="white" if (v or 0) > len(vcol.levels) / 2 else "#222")
+    ax.set_xticks(range(len(cols)), [_wrap(c, 18) for c in cols], fontsize=8)
+    ax.set_yticks(range(len(rows)), [_wrap(a, 28) for a in rows], fontsize=8)
+    ax.set_xlabel(ccol.label)
+    ax.set_ylabel(rcol.label)
+    ax.set_title(title)
+    fig.colorbar(img, ax=ax, ticks=range(len(vcol.levels) + 1), label=vcol.label, shrink=0.8)
+    strong = [f"{a} ↔ {b}" for (a, b), v in cells.items() if v == len(vcol.levels)]
+    return Drawn(fig, f"{title}: {len(rows)} × {len(cols)} grid, {len(cells)} pair(s)"
+                      + (f"; strongest: {', '.join(strong)}." if strong else "."))
+
+
+def logic_model(spec, ws, answers, title) -> Drawn:
+    import textwrap
+
+    stages = [ws.field(fid) for fid in spec.options.get("stages", [])]
+    fig = Figure(figsize=(11, 4.4))
+    ax = fig.add_subplot()
+    ax.set_xlim(0, len(stages))
+    ax.set_ylim(0, 1.02)
+    ax.axis("off")
+    filled = 0
+    for i, f in enumerate(stages):
+        text = str(answers.get(f.key) or "").strip()
+        filled += bool(text)
+        name = re.split(r"\s[—(-]\s?|\?", f.label)[0].strip()
+        ax.add_patch(FancyBboxPatch((i + 0.06, 0.05), 0.8, 0.78, boxstyle="round,pad=0.02",
+                                    facecolor="#e9eef4" if text else "#fafafa",
+                                    edgecolor=PALETTE[i % len(PALETTE)], lw=1.5))
+        ax.text(i + 0.46, 0.91, _wrap(name, 14), ha="center", va="center", weight="bold", fontsize=8)
+        body = textwrap.fill(_short(text, 190), 22) if text else "(not filled yet)"
+        ax.text(i + 0.46, 0.44, body, ha="center", va="center", fontsize=7,
+                color="#222" if text else "#888", style="normal" if text else "italic")
+        if i < len(stages) - 1:
+            ax.annotate("", xy=(i + 1.06, 0.44), xytext=(i + 0.88, 0.44),
+                        arrowprops={"arrowstyle": "->", "color": "#555", "lw": 1.5})
+    ax.set_title(title)
+    names = " → ".join(re.split(r"\s[—(-]\s?|\?", f.label)[0].strip() for f in stages)
+    return Drawn(fig, f"{title}: {names}; {filled} of {len(stages)} stages filled.")
+
+
+def timeseries(spec, ws, answers, title) -> Drawn:
+    dcol, vcol = _column(spec, ws, "date"), _column(spec, ws, "value")
+    gid = spec.options.get("group")
+    totals: dict[str, dict[str, float]] = {}
+    for r in _rows(spec, ws, answers):
+        d, v = _date(r.get(dcol.id)), _number(r.get(vcol.id))
+        if d and v is not None:
+            g = str(r.get(gid) or "").strip() or "(unspecified)" if gid else vcol.label
+            totals.setdefault(g, {}).setdefault(f"{d:%Y-%m}", 0.0)
+            totals[g][f"{d:%Y-%m}"] += v
+    return _monthly(totals, vcol.label, title)
+
+
+def _monthly(totals: dict[str, dict[str, float]], what: str, title: str) -> Drawn:
+    """Monthly totals, one line per group. Also used for the sample outreach data."""
+    fig = Figure(figsize=(8, 4))
+    months = sorted({m for g in totals.values() for m in g})
+    if not months:
+        _empty(fig, f"No dated rows with a number for {what.lower()} yet.")
+        return Drawn(fig, f"{title}: nothing logged yet.")
+    ax = fig.add_subplot()
+    for i, (g, by_month) in enumerate(sorted(totals.items())):
+        ax.plot(months, [by_month.get(m, 0) for m in months], marker="o", label=g,
+                color=PALETTE[i % len(PALETTE)])
+    ax.set_ylabel(what)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    if len(totals) > 1:
+        ax.legend(fontsize=8)
+    per_month = {m: sum(g.get(m, 0) for g in totals.values()) for m in months}
+    peak = max(per_month, key=per_month.get)
+    return Drawn(fig, f"{title}: {what} by month, {months[0]} to {months[-1]}; total "
+                      f"{sum(per_month.values()):,.0f}; peak {peak} ({per_month[peak]:,.0f}).")
+
+
+def target_value(spec_target, ws: defs.Worksheet, answers: Mapping) -> float | None:
+    """A target given as a number, or as the id/key of a number field."""
+    if isinstance(spec_target, (int, float)):
+        return float(spec_target)
+    if isinstance(spec_target, str) and spec_target:
+        key = spec_target if "." in spec_target else ws.field(spec_target).key
+        return _number(answers.get(key))
+    return None
+
+
+def progress(spec, ws, answers, title) -> Drawn:
+    vcol = _column(spec, ws, "value")
+    gid = spec.options.get("group")
+    by_group: dict[str, float] = {}
+    for r in _rows(spec, ws, answers):
+        v = _number(r.get(vcol.id))
+        if v:
+            g = (str(r.get(gid) or "").strip() or "(unspecified)") if gid else vcol.label
+            by_group[g] = by_group.get(g, 0) + v
+    target = target_value(spec.options.get("target"), ws, answers)
+    total = sum(by_group.values())
+    fig = Figure(figsize=(8, 2.6))
+    ax = fig.add_subplot()
+    left = 0.0
+    for i, (g, v) in enumerate(sorted(by_group.items())):
+        ax.barh([0], [v], left=left, color=PALETTE[i % len(PALETTE)], label=f"{g} ({v:g})")
+        left += v
+    if target:
+        ax.axvline(target, color="#a4161a", lw=2)
+        ax.text(target, 0.45, f" target {target:g}", color="#a4161a", va="bottom", fontsize=9)
+    ax.set_xlim(0, max(total, target or 0, 1) * 1.15)
+    ax.set_yticks([])
+    ax.set_xlabel(vcol.label)
+    ax.set_title(title)
+    if by_group:
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=3, frameon=False)
+    else:
+        ax.text(0.02, 0, "Nothing logged yet", va="center", color="#555", transform=ax.get_yaxis_transform())
+    goal = f" of a {target:g} target ({100 * total / target:.0f}%)" if target else " (no target set)"
+    return Drawn(fig, f"{title}: {total:g} {vcol.label.lower()} logged{goal}.")
+
+
+def levels(spec, ws, answers, title) -> Drawn:
+    col = _column(spec, ws, "value")
+    rows = [(_label(r, spec, i), _level(r.get(col.id), col)) for i, r in enumerate(_rows(spec, ws, answers), 1)]
+    rated = sorted([(v, lb) for lb, v in rows if v])
+    unrated = [lb for lb, v in rows if not v]
+    fig = Figure(figsize=(8, max(2.4, 0.42 * len(rated) + 1.6)))
+    if not rated:
+        _empty(fig, "Rate the areas to see where your program stands.")
+        return Drawn(fig, f"{title}: nothing rated yet.")
+    ax = fig.add_subplot()
+    lowest = rated[0][0]
+    ax.barh(range(len(rated)), [v for v, _ in rated],
+            color=["#e07a5f" if v == lowest else PALETTE[0] for v, _ in rated])
+    ax.set_yticks(range(len(rated)), [_wrap(lb, 30) for _, lb in rated], fontsize=8)
+    ax.set_xlim(0, len(col.levels) + 0.2)
+    ax.set_xticks(range(1, len(col.levels) + 1), [_wrap(lv, 12) for lv in col.levels], fontsize=7)
+    ax.invert_yaxis()
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(title)
+    if unrated:
+        fig.text(0.01, 0.005, "Not yet rated: " + _short(", ".join(unrated), 110), fontsize=8, color="#a4161a")
+    lows = [lb for v, lb in rated if v == lowest]
+    return Drawn(fig, f"{title}: {len(rated)} area(s) rated; lowest: {', '.join(lows)} "
+                      f"({col.levels[lowest - 1]})" + (f"; not yet rated: {', '.join(unrated)}." if unrated else "."))
+
+
+KINDS: dict[str, Callable[[defs.Chart, defs.Worksheet, Mapping, str], Drawn]] = {
+    "gantt": gantt, "power_interest": power_interest, "radar": radar, "matrix": matrix,
+    "logic_model": logic_model, "timeseries": timeseries, "progress": progress, "levels": levels,
+}
 
 
 def draw(ws: defs.Worksheet, answers: Mapping) -> Drawn | None:
@@ -100,5 +391,4 @@ def draw(ws: defs.Worksheet, answers: Mapping) -> Drawn | None:
     except KeyError:
         raise defs.DefinitionError(f"{ws.key}: unknown chart kind {ws.chart.kind!r}; "
                                    f"known: {', '.join(KINDS)}") from None
-    value = answers.get(ws.field(ws.chart.field).key)
-    return fn(ws.chart, value, ws.chart.title or ws.title)
+    return fn(ws.chart, ws, answers, ws.chart.title or ws.title)

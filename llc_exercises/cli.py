@@ -99,6 +99,13 @@ def cmd_restore(args) -> int:
     return EXIT_OK
 
 
+def cmd_coverage(args) -> int:
+    from .coverage import coverage_markdown
+
+    sys.stdout.write(coverage_markdown())
+    return EXIT_OK
+
+
 def cmd_whoami(args) -> int:
     from . import identity
     from .paths import answers_path
@@ -146,6 +153,9 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("restore", help="put an answers file's backup back after damage")
     r.add_argument("file", metavar="FILE")
     r.set_defaults(func=cmd_restore)
+
+    c = sub.add_parser("coverage", help="print docs/coverage.md: objectives → worksheets")
+    c.set_defaults(func=cmd_coverage)
 
     w = sub.add_parser("whoami", help="which participant this machine saves answers for")
     w.set_defaults(func=cmd_whoami)

@@ -100,3 +100,25 @@ def workbook_cover(answers: AnswerStore, generated_on: str = "", details: dict |
 def workbook_sessions(answers: AnswerStore) -> None:
     for s in defs.sessions():
         summary(s.id, answers)
+
+
+# ---- worked examples on the fictional sample data ----------------------------------------------
+def practice_indicators() -> None:
+    """Influence: impact indicators computed with pandas from the sample library data."""
+    from . import practice
+
+    display(*practice.indicators())
+
+
+def practice_outreach() -> None:
+    """Promotion: the sample outreach log over time, to start from before logging your own."""
+    from . import practice
+
+    display(*practice.outreach())
+
+
+def practice_survey() -> None:
+    """Relationships: what the sample stakeholder survey says, by role."""
+    from . import practice
+
+    display(*practice.survey())

@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Mapping
 
-from . import charts
+from . import charts, derived
 from . import definitions as defs
 
 BLANK_HTML = '<span class="llc-blank">not answered yet</span>'
@@ -112,11 +112,30 @@ def chart_html(drawn: charts.Drawn, png_b64: str | None = None) -> str:
             f'alt="{esc(drawn.alt)}"/><figcaption>{esc(drawn.alt)}</figcaption></figure>')
 
 
+def panel_html(p: derived.Panel) -> str:
+    lines = "".join(f"<li>{esc(ln)}</li>" for ln in p.lines)
+    body = f'<div class="llc-a llc-panel-body">{esc(p.body)}</div>' if p.body else ""
+    return (f'<div class="llc-panel" role="note"><div class="llc-panel-title">{esc(p.title)}</div>'
+            f'{f"<ul>{lines}</ul>" if lines else ""}{body}</div>')
+
+
+def panels_html(ws: defs.Worksheet, answers: Mapping) -> str:
+    return "".join(panel_html(p) for p in derived.panels(ws, answers))
+
+
+def panel_markdown(p: derived.Panel) -> str:
+    out = [f"**{md_escape(p.title)}**", *(f"- {md_escape(ln)}" for ln in p.lines)]
+    if p.body:
+        out.append("> " + md_escape(p.body).replace("  \n", "  \n> "))
+    return "\n".join(out)
+
+
 def worksheet_html(ws: defs.Worksheet, answers: Mapping, with_chart: bool = True) -> str:
     parts = [f'<section class="llc-static tex2jax_ignore mathjax_ignore" id="{esc(ws.key)}">',
              f"<h3>{esc(ws.title)}</h3>",
              f'<div class="llc-framework">Framework: {esc(ws.framework)}</div>']
     parts += [field_html(f, answers.get(f.key)) for f in ws.fields]
+    parts.append(panels_html(ws, answers))
     if with_chart and ws.chart:
         drawn = charts.draw(ws, answers)
         parts.append(chart_html(drawn))
@@ -156,6 +175,7 @@ def field_markdown(f: defs.Field, value) -> str:
 def worksheet_markdown(ws: defs.Worksheet, answers: Mapping) -> str:
     parts = [f"### {md_escape(ws.title)}", f"_Framework: {md_escape(ws.framework)}_"]
     parts += [field_markdown(f, answers.get(f.key)) for f in ws.fields]
+    parts += [panel_markdown(p) for p in derived.panels(ws, answers)]
     return "\n\n".join(parts)
 
 
@@ -203,6 +223,9 @@ STYLE = """<style>
 .llc-card-head { font-weight: bold; color: #2a6f97; font-size: 0.85em; }
 .llc-card dl { display: grid; grid-template-columns: 11em 1fr; gap: 1px 10px; margin: 2px 0; font-size: 0.9em; }
 .llc-card dt { color: #555; } .llc-card dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
+.llc-panel { background: #f3f7fb; border: 1px solid #c9d6e3; border-radius: 4px; padding: 4px 10px; margin: 8px 0; page-break-inside: avoid; }
+.llc-panel-title { font-weight: bold; color: #1d3557; }
+.llc-panel ul { margin: 2px 0; padding-left: 1.2em; }
 .llc-chart { margin: 0.8em 0; } .llc-chart img { max-width: 100%; }
 .llc-chart figcaption { font-size: 0.8em; color: #555; }
 .llc-progress { color: #555; }

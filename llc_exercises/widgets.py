@@ -212,19 +212,26 @@ class WorksheetView:
             CSS + f"<h3>{html.escape(ws.title)}</h3>"
             f"<div class='llc-help'>Framework: {html.escape(ws.framework)}</div>")
         parts = [header, *[c.widget for c in self.controls.values()]]
+        # Panels and the chart are recomputed from the store after every save, so feedback and
+        # pictures follow the participant's typing.
+        self.panels = w.HTML()
+        parts.append(self.panels)
         if ws.chart:
-            # Redrawn after every save, so the picture grows as the participant types.
             self.chart_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
             self.chart_caption = w.HTML()
-            self._redraw_chart()
             parts += [self.chart_image, self.chart_caption]
+        self._refresh()
         self.widget = w.VBox([*parts, self.status])
         self.widget.add_class("llc-ws")
         _LIVE_VIEWS.add(self)
 
-    def _redraw_chart(self):
-        from . import charts
+    def _refresh(self):
+        from . import charts, render
 
+        self.panels.value = render.STYLE + render.panels_html(self.worksheet, self.store) \
+            if self.worksheet.derived else ""
+        if not self.worksheet.chart:
+            return
         drawn = charts.draw(self.worksheet, self.store)
         self.chart_image.value = drawn.png(dpi=100)
         drawn.figure.clear()
@@ -279,8 +286,7 @@ class WorksheetView:
                 "Saved, except: " + "; ".join(problems) + " (see the message beside it)", error=True)
         else:
             self.status.value = self._status_html(f"All changes saved at {dt.datetime.now():%H:%M:%S}")
-        if self.worksheet.chart:
-            self._redraw_chart()
+        self._refresh()
 
 
 @atexit.register
