@@ -25,6 +25,15 @@ class DefinitionError(ValueError):
     """A session file is malformed; the message names the file and the offending entry."""
 
 
+def _by_id(items, wanted: str, owner: str):
+    """The item with id ``wanted``; a KeyError listing the ids there are (chart options, derived
+    panels and facilitators' edits all look things up by id, and a typo should say what exists)."""
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise KeyError(f"{owner} has no {wanted!r}; it has: {', '.join(i.id for i in items)}")
+
+
 @dataclass(frozen=True)
 class Field:
     id: str
@@ -44,10 +53,7 @@ class Field:
     key: str = ""  # session.worksheet.field; empty for table columns
 
     def column(self, cid: str) -> "Field":
-        for c in self.columns:
-            if c.id == cid:
-                return c
-        raise KeyError(f"table {self.key!r} has no column {cid!r}")
+        return _by_id(self.columns, cid, f"table {self.key!r}")
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,7 @@ class Worksheet:
         return f"{self.session}.{self.id}"
 
     def field(self, fid: str) -> Field:
-        for f in self.fields:
-            if f.id == fid:
-                return f
-        raise KeyError(f"worksheet {self.key!r} has no field {fid!r}")
+        return _by_id(self.fields, fid, f"worksheet {self.key!r}")
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,7 @@ class Session:
     commitments: tuple[Objective, ...] = ()
 
     def worksheet(self, wid: str) -> Worksheet:
-        for w in self.worksheets:
-            if w.id == wid:
-                return w
-        raise KeyError(f"session {self.id!r} has no worksheet {wid!r}; it has: "
-                       + ", ".join(w.id for w in self.worksheets))
+        return _by_id(self.worksheets, wid, f"session {self.id!r}")
 
 
 def sessions_dir() -> Path:
@@ -240,10 +239,7 @@ def sessions() -> tuple[Session, ...]:
 
 
 def session(sid: str) -> Session:
-    for s in sessions():
-        if s.id == sid:
-            return s
-    raise KeyError(f"No session {sid!r}. Sessions: {', '.join(s.id for s in sessions())}")
+    return _by_id(sessions(), sid, "the kit")
 
 
 def worksheet(key: str) -> Worksheet:

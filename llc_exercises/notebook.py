@@ -34,13 +34,19 @@ def overview() -> None:
 
 def whoami() -> None:
     """Orientation: show who the kit thinks you are and where answers go; let you set your details."""
+    display(identity_form())
+
+
+def identity_form():
+    """The 'About you' form: id and details, saved once and remembered on this computer."""
     import ipywidgets as w
 
     from .paths import ParticipantIdError, answers_path, data_dir
 
     pid = identity.current_participant_id()
     store = AnswerStore(answers_path(pid)) if pid else None
-    known = store.participant if store and store.path.exists() else {}
+    # `is not None`: a store is a Mapping, falsy until it holds an answer
+    known = store.participant if store is not None and store.path.exists() else {}
     # A hub login or LLC_PARTICIPANT decides the id; only a remembered id may be changed here.
     fixed = identity.identity_from_environment()
     style = {"description_width": "initial"}
@@ -78,7 +84,9 @@ def whoami() -> None:
     button.on_click(save)
     for f in fields.values():
         f.layout.width = "32rem"
-    display(w.VBox([status, *fields.values(), button, message]))
+    form = w.VBox([status, *fields.values(), button, message])
+    form.fields, form.button, form.message, form.status = fields, button, message, status
+    return form
 
 
 # ---- the workbook template ---------------------------------------------------------------------

@@ -221,8 +221,10 @@ STYLE = """<style>
 .llc-table th { background: #e9eef4; }
 .llc-card { border: 1px solid #bbc; border-radius: 4px; margin: 6px 0; padding: 4px 8px; page-break-inside: avoid; }
 .llc-card-head { font-weight: bold; color: #2a6f97; font-size: 0.85em; }
-.llc-card dl { display: grid; grid-template-columns: 11em 1fr; gap: 1px 10px; margin: 2px 0; font-size: 0.9em; }
-.llc-card dt { color: #555; } .llc-card dd { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
+.llc-card dl { margin: 2px 0; font-size: 0.9em; }
+/* floats, not CSS grid: same look, and WeasyPrint lays out a workbook in half the time */
+.llc-card dt { color: #555; float: left; clear: left; width: 11em; }
+.llc-card dd { margin: 0 0 0 11.8em; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
 .llc-panel { background: #f3f7fb; border: 1px solid #c9d6e3; border-radius: 4px; padding: 4px 10px; margin: 8px 0; page-break-inside: avoid; }
 .llc-panel-title { font-weight: bold; color: #1d3557; }
 .llc-panel ul { margin: 2px 0; padding-left: 1.2em; }
@@ -279,6 +281,7 @@ h2.llc-session { page-break-before: always; color: #1d3557; border-bottom: 2px s
 
 def page_html(body: str, title: str) -> str:
     """A complete standalone HTML document: no scripts, no external resources."""
+    body = body.replace(STYLE, "")  # each notebook output carries the stylesheet; the page needs it once
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{esc(title)}</title><style>{PAGE_CSS}</style>{STYLE}</head>"

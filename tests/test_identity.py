@@ -1,0 +1,65 @@
+"""Who is the participant: hub login, then LLC_PARTICIPANT, then what orientation remembered."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from llc_exercises import identity
+from llc_exercises.notebook import identity_form
+from llc_exercises.paths import ParticipantIdError
+
+
+@pytest.fixture
+def clean(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLC_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("LLC_PARTICIPANT", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    return tmp_path
+
+
+def test_nobody_yet_gets_a_clear_pointer_to_orientation(clean):
+    assert identity.current_participant_id() is None
+    with pytest.raises(identity.NotIdentified, match="00_orientation"):
+        identity.current_store()
+
+
+def test_orientation_form_asks_once_and_remembers(clean):
+    form = identity_form()
+    assert not form.fields["id"].disabled
+    form.fields["id"].value = "mquill"
+    form.fields["name"].value = "Marigold Quill"
+    form.fields["school"].value = "Thistle Creek (fictional)"
+    form.button.click()
+    assert "Saved" in form.message.value
+    assert identity.current_participant_id() == "mquill"
+    doc = json.loads((clean / "answers" / "mquill.json").read_text())
+    assert doc["participant"] == {"id": "mquill", "name": "Marigold Quill", "school": "Thistle Creek (fictional)"}
+    again = identity_form()  # next session: filled in from what was saved
+    assert again.fields["name"].value == "Marigold Quill" and "mquill" in again.status.value
+
+
+def test_bad_id_in_the_form_is_explained_and_nothing_is_written(clean):
+    form = identity_form()
+    form.fields["id"].value = "../../etc/x"
+    form.button.click()
+    assert "not allowed" in form.message.value
+    assert not (clean / "participant.json").exists()
+
+
+def test_precedence_hub_then_env_then_remembered(clean, monkeypatch):
+    identity.remember("remembered")
+    assert identity.current_participant_id() == "remembered"
+    monkeypatch.setenv("LLC_PARTICIPANT", "from-env")
+    assert identity.current_participant_id() == "from-env"
+    monkeypatch.setenv("JUPYTERHUB_USER", "hubuser")
+    assert identity.current_participant_id() == "hubuser"
+    assert identity.source_of_identity() == "your JupyterHub login"
+    assert identity_form().fields["id"].disabled  # the hub decides; the form cannot change it
+    assert identity.current_store().path == clean / "answers" / "hubuser.json"
+
+
+def test_unsafe_hub_username_is_refused(clean, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "../evil")
+    with pytest.raises(ParticipantIdError, match="JUPYTERHUB_USER"):
+        identity.current_participant_id()
