@@ -39,14 +39,24 @@ class Result:
 
 
 def _quiet_kernel_manager():
-    """A kernel manager whose kernels' stderr (transport warnings, shutdown chatter) goes to a log
-    file instead of the facilitator's terminal, where it would trample the progress bar."""
+    """Kernels for workbook builds: on Unix sockets (parallel workers picking TCP ports race for
+    the same port), with stderr in a log file instead of over the facilitator's progress bar."""
     import subprocess
     import tempfile
+    import uuid
 
     from jupyter_client.manager import AsyncKernelManager
 
+    sockets = Path(tempfile.gettempdir()) / f"leading-edge-kernels-{os.getuid()}"
+    sockets.mkdir(mode=0o700, exist_ok=True)
+
     class QuietKernelManager(AsyncKernelManager):
+        def __init__(self, **kw):
+            if os.name == "posix":
+                kw.setdefault("transport", "ipc")
+                kw.setdefault("ip", str(sockets / uuid.uuid4().hex[:12]))
+            super().__init__(**kw)
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             log = Path(tempfile.gettempdir()) / "leading-edge-kernels.log"
             with open(log, "ab") as err:  # the child keeps its own copy of the handle
@@ -91,14 +101,19 @@ def build_one(answers_file: Path, out_dir: Path, formats=FORMATS, engine: str = 
         # Never print one person's answers under another's name.
         raise BuildError(f"{answers_file} belongs to participant {file_id!r}, not {expected_id!r}. "
                          "Check the roster or the file name.")
-    try:
-        nb = papermill.execute_notebook(
-            str(template), None, kernel_name="python3", progress_bar=False, log_output=False,
-            cwd=str(template.parent), kernel_manager_class=_quiet_kernel_manager(),
-            parameters={"participant_id": pid, "answers_path": str(answers_file.resolve()),
-                        "generated_on": generated_on, "participant_details": dict(details or {})})
-    except papermill.PapermillExecutionError as exc:
-        raise BuildError(f"The workbook template failed for {pid}: {exc.ename}: {exc.evalue}") from None
+    params = {"participant_id": pid, "answers_path": str(answers_file.resolve()),
+              "generated_on": generated_on, "participant_details": dict(details or {})}
+    for attempt in (1, 2):
+        try:
+            nb = papermill.execute_notebook(
+                str(template), None, kernel_name="python3", progress_bar=False, log_output=False,
+                cwd=str(template.parent), kernel_manager_class=_quiet_kernel_manager(), parameters=params)
+            break
+        except papermill.PapermillExecutionError as exc:
+            raise BuildError(f"The workbook template failed for {pid}: {exc.ename}: {exc.evalue}") from None
+        except RuntimeError as exc:  # a kernel that dies while starting is worth one more try
+            if attempt == 2 or "kernel" not in str(exc).lower():
+                raise BuildError(f"Could not start a Python kernel for {pid}: {exc}") from None
     participant = {**(details or {}), **{k: v for k, v in doc["participant"].items() if v}}
     who = participant.get("name") or pid
     page = render.page_html(_export_html(nb), f"On the Leading Edge — workbook of {who}")
