@@ -82,6 +82,7 @@ def test_every_session_survives_a_kernel_restart(tmp_path, monkeypatch):
               "        c.input.value = 'restart check ' + v.worksheet.key\n")
     reading = ("import json\nprint(json.dumps({v.worksheet.key: next((c.input.value for c in v.controls.values()"
                " if c.field.type in ('short_text', 'long_text')), None) for v in views}))")
+    with_text = [w.key for w in WORKSHEETS if any(f.type in ("short_text", "long_text") for f in w.fields)]
     km, kc = start_new_kernel(kernel_name="python3")
     out = []
     try:
@@ -90,7 +91,16 @@ def test_every_session_survives_a_kernel_restart(tmp_path, monkeypatch):
             assert reply["content"]["status"] == "ok", reply["content"]
 
         run(RESTART_CODE + typing)
-        time.sleep(1.0)
+        # Wait until every save is on disk (25 forms saving at once take longer than one keystroke;
+        # the 1-second promise is tested per form in test_widgets), then kill the kernel hard.
+        answers = tmp_path / "answers" / "all-sessions.json"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            saved = json.loads(answers.read_text()) if answers.exists() else {"answers": {}}
+            if sum(v["value"].startswith("restart check") for v in saved["answers"].values()
+                   if isinstance(v["value"], str)) == len(with_text):
+                break
+            time.sleep(0.2)
         km.restart_kernel(now=True)
         kc.wait_for_ready(timeout=60)
         out.clear()
@@ -99,7 +109,6 @@ def test_every_session_survives_a_kernel_restart(tmp_path, monkeypatch):
         kc.stop_channels()
         km.shutdown_kernel(now=True)
     shown = json.loads("".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream"))
-    with_text = [w.key for w in WORKSHEETS if any(f.type in ("short_text", "long_text") for f in w.fields)]
     assert {s.split(".")[0] for s in with_text} == {s.id for s in defs.sessions()}
     for key in with_text:
         assert shown[key] == f"restart check {key}"
