@@ -225,6 +225,11 @@ class WorksheetView:
         self.widget.add_class("llc-ws")
         _LIVE_VIEWS.add(self)
 
+    @property
+    def reads_other_worksheets(self) -> bool:
+        """Panels whose options name full keys (``session.worksheet.field``) read other forms."""
+        return any("." in str(v) for d in self.worksheet.derived for v in d.options.values())
+
     def _refresh(self):
         from . import charts, render
 
@@ -287,6 +292,10 @@ class WorksheetView:
         else:
             self.status.value = self._status_html(f"All changes saved at {dt.datetime.now():%H:%M:%S}")
         self._refresh()
+        # e.g. the engagement plan's "stakeholders by strategy" follows the stakeholder grid
+        for view in list(_LIVE_VIEWS):
+            if view is not self and view.reads_other_worksheets and view.store.path == self.store.path:
+                view._refresh()
 
 
 @atexit.register

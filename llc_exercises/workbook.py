@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import csv
+import functools
 import io
 import multiprocessing
 import os
@@ -38,6 +39,7 @@ class Result:
     error: str | None = None
 
 
+@functools.cache  # one class (and socket folder) per process, not per participant
 def _quiet_kernel_manager():
     """Kernels for workbook builds: on Unix sockets (parallel workers picking TCP ports race for
     the same port), with stderr in a log file instead of over the facilitator's progress bar."""

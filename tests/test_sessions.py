@@ -159,3 +159,19 @@ def test_charts_render_with_empty_tables(ws):
     for value in (None, []):
         drawn = charts.draw(ws, {ws.field(ws.chart.field).key: value})
         assert drawn.png()[:4] == b"\x89PNG" and drawn.alt
+
+
+def test_panels_reading_another_worksheet_follow_its_saves(tmp_path):
+    """Rating a stakeholder updates the engagement plan's strategy panel without re-running it."""
+    store = AnswerStore(tmp_path / "p.json")
+    grid = WorksheetView(defs.worksheet("relationships.stakeholders"), store)
+    plan = WorksheetView(defs.worksheet("relationships.engagement_plan"), store)
+    assert plan.reads_other_worksheets and not grid.reads_other_worksheets
+    assert "Manage closely" not in plan.panels.value
+    first = grid.controls["rows"].rows[0]
+    name = first[0].input.value
+    for cell in first:
+        if cell.field.id in ("power", "interest"):
+            cell.input.value = len(cell.field.levels)
+    grid.flush()
+    assert f"Manage closely: {render.esc(name)}" in plan.panels.value
