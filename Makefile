@@ -6,15 +6,18 @@ STAMP  := $(VENV)/.installed
 # WeasyPrint draws with pango; DejaVu covers Latin, Hebrew, Arabic and symbols, Noto the emoji.
 DEMO_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-color-emoji
 # Tests also print through Debian's Chromium and read PDFs back with poppler's pdftotext.
-TEST_DEBS := $(DEMO_DEBS) chromium poppler-utils
+TEST_DEBS := $(DEMO_DEBS) chromium poppler-utils acl
 OUT    ?= build/workbooks
 
-.PHONY: demo test lab setup clean help
+NODE   := node_modules/.installed
+
+.PHONY: demo test lab setup hub-demo clean help
 
 help:
 	@echo "make demo   set up .venv and build the sample cohort's workbooks into $(OUT)/"
 	@echo "make test   set up and run the whole test suite (unit, notebooks, PDF, browser)"
 	@echo "make lab    open JupyterLab on notebooks/"
+	@echo "make hub-demo  a local JupyterHub with the facilitator dashboard and demo logins"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +29,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 setup: $(STAMP)
 
+# JupyterHub's proxy (configurable-http-proxy) from the npm registry, into the project.
+$(NODE): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || scripts/ensure-debian-packages.sh nodejs npm
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 demo: setup
 	@scripts/ensure-debian-packages.sh $(DEMO_DEBS)
 	$(BIN)/llc build --roster datasets/sample_cohort/roster.csv \
@@ -35,9 +44,13 @@ demo: setup
 	@echo "  open $(OUT)/index.html for the cohort overview."
 	@echo "To work through the sessions yourself: make lab   (JupyterLab on notebooks/)"
 
-test: setup
+test: setup $(NODE)
 	@scripts/ensure-debian-packages.sh $(TEST_DEBS)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env tests notebooks
+
+hub-demo: setup $(NODE)
+	@scripts/ensure-debian-packages.sh $(DEMO_DEBS)
+	$(BIN)/llc hub-demo
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/

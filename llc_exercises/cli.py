@@ -56,6 +56,21 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _status_writer(path: str):
+    """Progress of a cohort build as JSON, rewritten atomically after each workbook (the hub
+    dashboard polls it)."""
+    import json
+
+    from .store import write_atomic
+
+    def write(done, total, results, finished=False):
+        rows = [{"participant": r.participant, "name": r.name, "files": [p.name for p in r.outputs],
+                 "error": r.error} for r in results]
+        write_atomic(Path(path), json.dumps({"done": done, "total": total, "finished": finished,
+                                             "results": rows}, ensure_ascii=False).encode("utf-8"))
+    return write
+
+
 def cmd_build(args) -> int:
     from .workbook import BuildError, build_cohort, build_one
 
@@ -66,7 +81,10 @@ def cmd_build(args) -> int:
             return EXIT_USAGE
         results = build_cohort(Path(args.roster), Path(args.answers_dir), out, jobs=args.jobs,
                                formats=args.format, engine=args.pdf_engine, template=args.template,
-                               progress=not args.quiet, generated_on=args.date or "")
+                               progress=not args.quiet, generated_on=args.date or "",
+                               on_result=_status_writer(args.status_file) if args.status_file else None)
+        if args.status_file:
+            _status_writer(args.status_file)(len(results), len(results), results, finished=True)
         failed = [r for r in results if r.error]
         print(f"Built {len(results) - len(failed)} of {len(results)} workbooks into {out}/ "
               f"(open {out / 'index.html'}).")
@@ -118,6 +136,27 @@ def cmd_whoami(args) -> int:
     return EXIT_OK
 
 
+def cmd_link(args) -> int:
+    from .hub import nbgitpuller_link
+
+    try:
+        print(nbgitpuller_link(args.hub, args.repo, args.branch, args.open))
+    except ValueError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_hub_demo(args) -> int:
+    from .hubdemo import HubDemoError, run
+
+    try:
+        return run(port=args.port, state=args.state)
+    except HubDemoError as exc:
+        _err(str(exc))
+        return EXIT_INVALID
+
+
 def parser() -> argparse.ArgumentParser:
     from .pdf import ENGINES
     from .workbook import FORMATS, default_jobs
@@ -148,6 +187,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--template", type=Path, help="workbook template notebook (default: workbook/workbook.ipynb)")
     b.add_argument("--date", metavar="YYYY-MM-DD", help="date printed on covers (default today)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--status-file", metavar="FILE", help="keep FILE updated with the build's progress (JSON)")
     b.set_defaults(func=cmd_build)
 
     r = sub.add_parser("restore", help="put an answers file's backup back after damage")
@@ -156,6 +196,20 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("coverage", help="print docs/coverage.md: objectives → worksheets")
     c.set_defaults(func=cmd_coverage)
+
+    k = sub.add_parser("link", help="print the nbgitpuller link that hands the notebooks to every participant")
+    k.add_argument("--hub", required=True, metavar="URL", help="the hub's address, e.g. https://hub.example.org")
+    k.add_argument("--repo", required=True, metavar="URL", help="git address of your copy of the kit")
+    k.add_argument("--branch", default="main", metavar="B", help="branch to hand out (default main)")
+    k.add_argument("--open", default="notebooks/00_orientation.ipynb", metavar="PATH",
+                   help="notebook to open first, inside the repository")
+    k.set_defaults(func=cmd_link)
+
+    d = sub.add_parser("hub-demo", help="run a local JupyterHub with the Leading Edge service and demo logins")
+    d.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    d.add_argument("--state", type=Path, default=None, metavar="DIR",
+                   help="where the demo hub keeps its files (default build/hub-demo)")
+    d.set_defaults(func=cmd_hub_demo)
 
     w = sub.add_parser("whoami", help="which participant this machine saves answers for")
     w.set_defaults(func=cmd_whoami)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .paths import answers_path, check_participant_id, data_dir
-from .store import AnswerStore, _write_atomic
+from .store import AnswerStore, write_atomic
 
 
 class NotIdentified(RuntimeError):
@@ -43,8 +43,8 @@ def source_of_identity() -> str:
 def remember(pid: str, **details) -> AnswerStore:
     """Remember who this is (for laptops and Binder) and record their details in their answers file."""
     pid = check_participant_id(pid)
-    remembered_path().parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(remembered_path(), json.dumps({"id": pid}).encode("utf-8"))
+    remembered_path().parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_atomic(remembered_path(), json.dumps({"id": pid}).encode("utf-8"))
     store = AnswerStore(answers_path(pid))
     store.set_participant(id=pid, **{k: v for k, v in details.items() if v})
     return store

@@ -89,6 +89,13 @@ def identity_form():
     return form
 
 
+def submit() -> None:
+    """'Send my answers to my facilitator' on a hub; elsewhere, a download of the answers file."""
+    from .submit import submit_form
+
+    display(submit_form(identity.current_store()))
+
+
 # ---- the workbook template ---------------------------------------------------------------------
 def load_answers(path: str | Path) -> AnswerStore:
     """Open an answers file for reading; a missing or damaged file raises a clear error at once."""

@@ -13,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .store import _write_atomic
+from .store import write_atomic
 
 ENGINES = ("weasyprint", "chromium")
 # Chromium on a closed network: without these it keeps trying to reach Google's services.
@@ -30,7 +30,7 @@ def write_pdf(html: str, out: Path, engine: str = "weasyprint") -> Path:
         raise PdfEngineError(f"Unknown PDF engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     data = _weasyprint(html) if engine == "weasyprint" else _chromium(html)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out, data)
+    write_atomic(out, data)
     return out
 
 

@@ -10,6 +10,11 @@ from .paths import ParticipantIdError, check_participant_id
 COLUMNS = ("id", "name", "school", "district", "cohort")
 
 
+def csv_safe(text: str) -> str:
+    """Spreadsheet apps run cells that start with = + - @ as formulas; neutralise them."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 class RosterError(ValueError):
     pass
 

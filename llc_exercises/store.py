@@ -85,7 +85,7 @@ def read_document(path: Path) -> dict:
     return migrate(_parse(raw, path), path)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -197,7 +197,9 @@ class AnswerStore(Mapping):
         self.update({}, participant=info)
 
     def _locked(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # 0700: on a shared machine or hub, nobody else may list whose answers are here.
+        self.path.parent.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.path.parent.mkdir(exist_ok=True, mode=0o700)
         lock = FileLock(str(_lock_path(self.path)), timeout=LOCK_TIMEOUT_S)
         try:
             lock.acquire()
@@ -225,8 +227,8 @@ class AnswerStore(Mapping):
     def _commit(self, doc: dict) -> None:
         data = json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
         if self._previous is not None:
-            _write_atomic(backup_path(self.path), self._previous)
-        _write_atomic(self.path, data)
+            write_atomic(backup_path(self.path), self._previous)
+        write_atomic(self.path, data)
         self._cache, self._cache_stamp = doc, self._stamp()
 
     def restore_backup(self) -> Path:
@@ -240,7 +242,7 @@ class AnswerStore(Mapping):
                 f"{self.path.name}.damaged-{dt.datetime.now():%Y%m%d-%H%M%S}")
             if self.path.exists():
                 os.replace(self.path, kept)
-            _write_atomic(self.path, bak.read_bytes())
+            write_atomic(self.path, bak.read_bytes())
         self._cache = None
         return kept
 

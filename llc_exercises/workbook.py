@@ -17,8 +17,8 @@ from pathlib import Path
 from . import render, schema
 from .paths import check_participant_id, output_stem
 from .pdf import write_pdf
-from .roster import read_roster
-from .store import AnswerFileError, _write_atomic, read_document
+from .roster import csv_safe, read_roster
+from .store import AnswerFileError, write_atomic, read_document
 
 FORMATS = ("html", "pdf")
 
@@ -123,7 +123,7 @@ def build_one(answers_file: Path, out_dir: Path, formats=FORMATS, engine: str = 
     stem = output_stem(pid)
     result = Result(pid, name=who)
     if "html" in formats:
-        _write_atomic(out_dir / f"{stem}.html", page.encode("utf-8"))
+        write_atomic(out_dir / f"{stem}.html", page.encode("utf-8"))
         result.outputs.append(out_dir / f"{stem}.html")
     if "pdf" in formats:
         result.outputs.append(write_pdf(page, out_dir / f"{stem}.pdf", engine))
@@ -140,8 +140,11 @@ def _build_member(args) -> Result:
 
 def build_cohort(roster: Path, answers_dir: Path, out_dir: Path, jobs: int = 2, formats=FORMATS,
                  engine: str = "weasyprint", template: Path | None = None, progress: bool = True,
-                 generated_on: str = "") -> list[Result]:
-    """Build every roster member's workbook; returns one Result per roster row."""
+                 generated_on: str = "", on_result=None) -> list[Result]:
+    """Build every roster member's workbook; returns one Result per roster row.
+
+    ``on_result(done, total, results)`` is called after each workbook (e.g. to write a status
+    file a dashboard polls)."""
     roster, answers_dir, out_dir = Path(roster), Path(answers_dir), Path(out_dir)
     members, problems = read_roster(roster)
     results = [Result(participant="?", error=p) for p in problems]
@@ -159,17 +162,27 @@ def build_cohort(roster: Path, answers_dir: Path, out_dir: Path, jobs: int = 2, 
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(tasks), desc="Building workbooks", unit="workbook", disable=not progress)
+    done = 0
+
+    def finished(r: Result) -> None:
+        nonlocal done
+        done += 1
+        results.append(r)
+        bar.update()
+        if on_result:
+            on_result(done, len(tasks), results)
+
+    if on_result:
+        on_result(0, len(tasks), results)
     if jobs <= 1 or len(tasks) <= 1:
         for t in tasks:
-            results.append(_build_member(t))
-            bar.update()
+            finished(_build_member(t))
     else:
         # spawn: worker processes must not inherit the parent's threads (tqdm, kernels).
         ctx = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
             for r in pool.map(_build_member, tasks):
-                results.append(r)
-                bar.update()
+                finished(r)
                 if r.error:
                     bar.write(f"✗ {r.participant}: {r.error}")
     bar.close()
@@ -193,19 +206,15 @@ def write_report(results: list[Result], out_dir: Path) -> None:
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
     page = render.page_html(body, "Cohort workbooks").replace(
         "</style>", ".bad{color:#a4161a}</style>", 1)
-    _write_atomic(out_dir / "index.html", page.encode("utf-8"))
+    write_atomic(out_dir / "index.html", page.encode("utf-8"))
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["participant", "name", "files", "error"])
     for r in results:
         # Spreadsheet apps run cells that start with = + - @ as formulas; neutralise them.
-        writer.writerow([_csv_safe(r.participant), _csv_safe(r.name),
-                         " ".join(p.name for p in r.outputs), _csv_safe(r.error or "")])
-    _write_atomic(out_dir / "build-report.csv", buf.getvalue().encode("utf-8"))
-
-
-def _csv_safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        writer.writerow([csv_safe(r.participant), csv_safe(r.name),
+                         " ".join(p.name for p in r.outputs), csv_safe(r.error or "")])
+    write_atomic(out_dir / "build-report.csv", buf.getvalue().encode("utf-8"))
 
 
 def default_jobs() -> int:

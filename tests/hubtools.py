@@ -1,0 +1,137 @@
+"""Helpers for tests against a real JupyterHub: REST calls, a kernel in a user's own server, a
+browser login, and letting test-only Unix users reach the project's virtualenv."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from helpers import ROOT
+
+
+def call(url: str, token: str | None = None, method: str = "GET", body=None, raw: bytes | None = None,
+         timeout: float = 60):
+    """(status, parsed JSON or bytes) for one HTTP request; never raises on an HTTP error status."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    headers = {"Authorization": f"token {token}"} if token else {}
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, payload, kind = resp.status, resp.read(), resp.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as exc:
+        status, payload, kind = exc.code, exc.read(), exc.headers.get("Content-Type", "")
+    if "json" in kind:
+        return status, json.loads(payload or b"null")
+    return status, payload
+
+
+def ensure_unix_user(name: str) -> Path:
+    if subprocess.run(["id", name], capture_output=True).returncode:
+        subprocess.run(["useradd", "-m", "-s", "/bin/bash", name], check=True)
+    home = Path(os.path.expanduser(f"~{name}"))
+    shutil.rmtree(home / ".leading-edge", ignore_errors=True)  # a fresh participant every run
+    return home
+
+
+def grant_traverse(users: list[str], paths: list[Path]) -> list[tuple[str, Path]]:
+    """Let test users pass through (not list) folders above the project and its venv that others
+    may not enter, e.g. a CI clone inside a 0700 temp folder. Returns what to undo."""
+    granted = []
+    for path in paths:
+        for d in [path, *path.parents]:
+            if d.stat().st_mode & stat.S_IXOTH:
+                continue
+            for u in users:
+                subprocess.run(["setfacl", "-m", f"u:{u}:x", str(d)], check=True)
+                granted.append((u, d))
+    return granted
+
+
+def revoke(granted: list[tuple[str, Path]]) -> None:
+    for u, d in granted:
+        subprocess.run(["setfacl", "-x", f"u:{u}", str(d)], check=False)
+
+
+def project_paths() -> list[Path]:
+    return [ROOT, Path(sys.prefix).resolve(), Path(sys.executable).resolve().parent]
+
+
+def start_server(hub_url: str, admin_token: str, user: str, timeout: float = 120) -> None:
+    status, body = call(f"{hub_url}/hub/api/users/{user}/server", admin_token, "POST", {})
+    assert status in (201, 202, 400), (status, body)  # 400: already running
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, model = call(f"{hub_url}/hub/api/users/{user}", admin_token)
+        server = (model.get("servers") or {}).get("")
+        if server and server.get("ready"):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{user}'s server did not become ready in {timeout}s")
+
+
+def run_in_kernel(hub_url: str, user: str, token: str, code: str, timeout: float = 120) -> str:
+    """Execute ``code`` in a new kernel of ``user``'s own server; returns its stdout. A Python error
+    in the kernel fails the test with its traceback."""
+    base = f"{hub_url}/user/{user}/api/kernels"
+    status, kernel = call(base, token, "POST", {"name": "python3"})
+    assert status == 201, (status, kernel)
+    try:
+        return asyncio.run(_execute(base.replace("http", "ws", 1) + f"/{kernel['id']}/channels",
+                                    token, code, timeout))
+    finally:
+        call(f"{base}/{kernel['id']}", token, "DELETE")
+
+
+async def _execute(ws_url: str, token: str, code: str, timeout: float) -> str:
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    conn = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}))
+    msg_id = uuid.uuid4().hex
+    conn.write_message(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
+                   "session": uuid.uuid4().hex, "date": "", "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                    "allow_stdin": False, "stop_on_error": True}}))
+    out, errors = [], []
+    deadline = time.monotonic() + timeout
+    while True:
+        raw = await asyncio.wait_for(conn.read_message(), max(1, deadline - time.monotonic()))
+        assert raw is not None, "kernel websocket closed"
+        msg = json.loads(raw)
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind = msg["header"]["msg_type"]
+        if kind == "stream":
+            out.append(msg["content"]["text"])
+        elif kind == "error":
+            errors.append("\n".join(msg["content"]["traceback"]))
+        elif kind == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    conn.close()
+    assert not errors, errors[0]
+    return "".join(out)
+
+
+def find_service_pid(data_dir: Path) -> int | None:
+    from llc_exercises.hubdemo import processes_mentioning
+
+    for pid in processes_mentioning(data_dir):
+        try:
+            if b"llc_exercises.service" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return pid
+        except OSError:
+            continue
+    return None
