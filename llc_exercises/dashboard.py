@@ -26,6 +26,7 @@ button, .button { font-size: 1rem; padding: 6px 14px; border-radius: 4px; border
 button:disabled { background: #8aa; cursor: progress; }
 button:focus, .button:focus, a:focus { outline: 3px solid #f4a261; outline-offset: 2px; }
 #build-files li { margin: 2px 0; } .bad { color: #a4161a; }
+.grid td.t { white-space: nowrap; } nav { font-size: 0.9rem; margin-bottom: 0.5rem; }
 """
 
 
@@ -38,11 +39,15 @@ def level(answered: int, total: int) -> int:
     return 1 + min(2, 3 * answered // total)
 
 
+# The service lives at <hub>/services/leading-edge/, so the Hub's home is two levels up.
+NAV = '<nav><a href="../../hub/home">← Back to the hub</a></nav>'
+
+
 def page(title: str, body: str, nonce: str = "", script: str = "") -> str:
     js = f'<script nonce="{esc(nonce)}">{script}</script>' if script else ""
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>{body}{js}</body></html>")
+            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>{NAV}{body}{js}</body></html>")
 
 
 def _when(stamp: str | None) -> str:
@@ -73,8 +78,8 @@ def dashboard_html(progress: dict, user: str, export_url: str, nonce: str, xsrf:
         name = p.get("name") or ""
         rows.append(
             f'<tr><th scope="row">{esc(p["user"])}</th><td>{esc(name)}</td><td>{esc(p.get("school") or "")}'
-            f"</td>{cells}<td>{_when(p['last_change'])}</td><td>{_when(p['last_submission'])}</td>"
-            f"<td>{_when(p.get('hub_last_activity'))}</td></tr>")
+            f'</td>{cells}<td class="t">{_when(p["last_change"])}</td><td class="t">{_when(p["last_submission"])}'
+            f'</td><td class="t">{_when(p.get("hub_last_activity"))}</td></tr>')
     if not rows:
         rows.append(f'<tr><td colspan="{len(sessions) + 6}" class="none">No participants yet. When '
                     "participants press “Send my answers to my facilitator”, they appear here.</td></tr>")
@@ -82,7 +87,7 @@ def dashboard_html(progress: dict, user: str, export_url: str, nonce: str, xsrf:
                      enumerate(["nothing", "started", "under way", "most", "complete"]))
     body = f"""
 <header><h1>Leading Edge · cohort dashboard</h1>
-<p class="sub">Signed in as {esc(user)} (facilitator). {len(people)} participants; {sent} have sent
+<p class="sub">Facilitator view, signed in as {esc(user)}. {len(people)} participants; {sent} have sent
 answers. Each cell shows questions answered out of the session's total, as of the participant's last
 send.</p></header>
 <main>
@@ -107,7 +112,7 @@ def history_html(user: str, history: list[dict], sessions: Sequence[dict]) -> st
     head = "".join(f'<th scope="col" title="{esc(s["title"])}">{s["number"]}. {esc(s["short"])}</th>'
                    for s in sessions)
     rows = "".join(
-        f"<tr><td>{_when(h['submitted'])}</td>"
+        f'<tr><td class="t">{_when(h["submitted"])}</td>'
         + "".join(_cell(h["progress"].get(s["id"]), s["total"], s["short"]) for s in sessions)
         + "</tr>" for h in history)
     if not history:

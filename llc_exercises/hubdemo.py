@@ -127,13 +127,16 @@ c.Spawner.cmd = [S["python"], "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = S["default_url"]
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
+# A demo stops quickly: JupyterHub otherwise waits 30 s per server for SIGINT, then SIGTERM.
+c.Spawner.interrupt_timeout = 5
+c.Spawner.term_timeout = 5
 if S["local_users"]:
     c.JupyterHub.spawner_class = "localprocess"  # each participant's server runs as their Unix user
 else:
     c.JupyterHub.spawner_class = "simple"  # everyone is this Unix user; homes under the state folder
     c.SimpleLocalProcessSpawner.home_dir_template = str(state / "homes" / "{username}")
-    if S["root"]:
-        c.Spawner.args = ["--allow-root"]
+    # no "get Jupyter news?" pop-up in front of a participant's first notebook
+    c.Spawner.args = ["--LabApp.news_url="] + (["--allow-root"] if S["root"] else [])
 if S["admin_token"]:
     c.JupyterHub.services = [{"name": "llc-admin", "api_token": S["admin_token"]}]
     c.JupyterHub.load_roles = [{"name": "llc-admin", "services": ["llc-admin"],
@@ -197,20 +200,22 @@ def start_hub(s: HubSettings, log_path: Path | None = None) -> subprocess.Popen:
     try:
         wait_until_up(f"{s.url}/hub/api/", proc, expect='"version"')
         wait_until_up(f"{s.service_url}api/health", proc, expect='"ok"')
-    except HubDemoError:
+    except BaseException:  # not only a failed start: Ctrl+C or `kill` while waiting, too
         stop_hub(proc, s.state)
         raise
     return proc
 
 
 def processes_mentioning(path: Path) -> list[int]:
-    """Pids whose command line names ``path`` (the Hub starts servers and services in sessions of
-    their own, so its process group does not hold them all)."""
+    """Pids whose command line names ``path`` or whose working folder is inside it (the Hub starts
+    the proxy, servers and services in sessions of their own, so its process group does not hold
+    them all, and their command lines do not all name the state folder)."""
     found, needle = [], str(path).encode()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and int(entry.name) != os.getpid():
             try:
-                if needle in (entry / "cmdline").read_bytes():
+                cwd = os.readlink(entry / "cwd")
+                if needle in (entry / "cmdline").read_bytes() or Path(cwd).is_relative_to(path):
                     found.append(int(entry.name))
             except OSError:
                 continue
@@ -223,7 +228,7 @@ def stop_hub(proc: subprocess.Popen, state: Path | None = None) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(30)
+            proc.wait(45)  # the Hub stops its servers and service first
         except subprocess.TimeoutExpired:
             pass
     leftovers = processes_mentioning(state) if state and Path("/proc").is_dir() else []
@@ -250,7 +255,14 @@ def run(port: int = 8000, state: Path | None = None) -> int:
     prepare_homes(s)
     print(f"Starting JupyterHub on {s.url} (state in {state}) …", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the hub too, not just this process
-    proc = start_hub(s)
+    # Started in the background from a script, SIGINT is ignored and children inherit that:
+    # give the Hub, proxy and service the ordinary Ctrl+C so they stop when asked.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = start_hub(s)
+    except KeyboardInterrupt:
+        print("Stopped before the hub was up.", file=sys.stderr)
+        return 130
     names = ", ".join(s.participants)
     print(f"""
 Leading Edge demo hub is running: {s.url}/

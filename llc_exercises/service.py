@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -412,6 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument("--build-jobs", type=int, default=2)
     args = p.parse_args(argv)
+    # A hub started from a background script hands its children an ignored SIGINT; the Hub stops
+    # services with SIGINT first, so restore the default and stop at once when asked.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     logging.basicConfig(level=logging.INFO, format="[leading-edge %(asctime)s] %(message)s")
     if not os.environ.get("JUPYTERHUB_API_TOKEN"):
         print("llc service: JUPYTERHUB_API_TOKEN is not set. This service is started by JupyterHub; "
@@ -426,7 +430,10 @@ def main(argv: list[str] | None = None) -> int:
         log.info("serving %s on %s:%d, data in %s", svc.prefix, args.ip, args.port, args.data_dir)
         await asyncio.Event().wait()
 
-    asyncio.run(serve())
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        log.info("stopping")
     return 0
 
 

@@ -158,19 +158,19 @@ class SubmissionDB:
                            "FROM submissions WHERE user = ? ORDER BY id DESC LIMIT 1", (user,))
         return (self._row(rows[0]), json.loads(rows[0][6])) if rows else None
 
+    _LATEST = "WHERE id IN (SELECT MAX(id) FROM submissions GROUP BY user) ORDER BY user"
+
     def latest_all(self) -> list[Submission]:
-        """The newest submission of every participant, by user name."""
-        rows = self._query(
-            "SELECT id, user, submitted, answered, progress, participant FROM submissions "
-            "WHERE id IN (SELECT MAX(id) FROM submissions GROUP BY user) ORDER BY user")
+        """The newest submission of every participant, by user name (without the documents)."""
+        rows = self._query("SELECT id, user, submitted, answered, progress, participant FROM submissions "
+                           + self._LATEST)
         return [self._row(r) for r in rows]
 
-    def latest_documents(self):
-        """(Submission, document) for every participant's newest submission, one at a time."""
-        for sub in self.latest_all():
-            found = self.latest_document(sub.user)
-            if found:
-                yield found
+    def latest_documents(self) -> list[tuple[Submission, dict]]:
+        """(Submission, document) for every participant's newest submission."""
+        rows = self._query("SELECT id, user, submitted, answered, progress, participant, document "
+                           "FROM submissions " + self._LATEST)
+        return [(self._row(r), json.loads(r[6])) for r in rows]
 
     def counts(self) -> dict[str, int]:
         return dict(self._query("SELECT user, COUNT(*) FROM submissions GROUP BY user"))

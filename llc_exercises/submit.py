@@ -35,7 +35,7 @@ class Sent:
             t = dt.datetime.fromisoformat(self.submitted).astimezone()
         except ValueError:
             return self.submitted
-        return f"{t:%H:%M} on {t:%d %B %Y}"
+        return f"{t:%H:%M %Z} on {t:%d %B %Y}".replace("  ", " ")  # the zone: hubs often run on UTC
 
 
 def service_url() -> str | None:
