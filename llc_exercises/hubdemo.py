@@ -135,8 +135,13 @@ if S["local_users"]:
 else:
     c.JupyterHub.spawner_class = "simple"  # everyone is this Unix user; homes under the state folder
     c.SimpleLocalProcessSpawner.home_dir_template = str(state / "homes" / "{username}")
-    # no "get Jupyter news?" pop-up in front of a participant's first notebook
-    c.Spawner.args = ["--LabApp.news_url="] + (["--allow-root"] if S["root"] else [])
+    # No "get Jupyter news?" pop-up in front of a participant's first notebook: JupyterLab reads
+    # setting overrides from its app settings folder.
+    lab_settings = state / "lab-settings"
+    lab_settings.mkdir(exist_ok=True)
+    (lab_settings / "overrides.json").write_text(json.dumps(
+        {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}))
+    c.Spawner.args = [f"--LabApp.app_settings_dir={lab_settings}"] + (["--allow-root"] if S["root"] else [])
 if S["admin_token"]:
     c.JupyterHub.services = [{"name": "llc-admin", "api_token": S["admin_token"]}]
     c.JupyterHub.load_roles = [{"name": "llc-admin", "services": ["llc-admin"],

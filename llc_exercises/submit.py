@@ -118,7 +118,7 @@ def submit_form(store: AnswerStore):
         form.button, form.status = None, status
         return form
     button = w.Button(description="Send my answers to my facilitator", button_style="primary",
-                      icon="paper-plane", layout=w.Layout(width="auto"),
+                      icon="paper-plane", layout=w.Layout(width="max-content", align_self="flex-start"),
                       tooltip="Send a copy of everything you have saved to your facilitator")
     status.value = ('<span role="status">Sends a copy of everything you have saved (all sessions). '
                     "Send again whenever you like; your facilitator sees the latest.</span>")
