@@ -144,9 +144,8 @@ else:
     c.Spawner.args = [f"--LabApp.app_settings_dir={lab_settings}"] + (["--allow-root"] if S["root"] else [])
 if S["admin_token"]:
     c.JupyterHub.services = [{"name": "llc-admin", "api_token": S["admin_token"]}]
-    c.JupyterHub.load_roles = [{"name": "llc-admin", "services": ["llc-admin"],
-                                "scopes": ["admin:users", "admin:servers", "tokens", "admin-ui",
-                                           "list:users", "read:users", "access:servers", "groups"]}]
+    # JupyterHub's own admin role (its default scopes are kept): scripts create users and tokens
+    c.JupyterHub.load_roles = [{"name": "admin", "services": ["llc-admin"]}]
 configure(c, data_dir=state / "service", port=S["service_port"], facilitators=S["facilitators"])
 '''
 
