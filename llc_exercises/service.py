@@ -90,16 +90,16 @@ class Builds:
     def start(self) -> dict:
         if self.running():
             raise SubmissionRejected(409, "A build is already running; wait for it to finish.")
+        files = list(export_files(self.db))
+        count = sum(name.startswith("answers/") for name, _ in files)
+        if not count:
+            raise SubmissionRejected(409, "Nobody has sent answers yet, so there is nothing to build.")
         latest = self._latest_dir()
         folder = self.root / str(int(latest.name) + 1 if latest else 1)
         inputs = folder / "input"
         (inputs / "answers").mkdir(parents=True, mode=0o700)
-        count = 0
-        for name, data in export_files(self.db):
+        for name, data in files:
             write_atomic(inputs / name, data)
-            count += name.startswith("answers/")
-        if not count:
-            raise SubmissionRejected(409, "Nobody has sent answers yet, so there is nothing to build.")
         write_atomic(folder / "status.json", json.dumps(
             {"done": 0, "total": count, "finished": False, "results": []}).encode())
         cmd = [sys.executable, "-m", "llc_exercises.cli", "build", "--roster", str(inputs / "roster.csv"),
@@ -189,10 +189,13 @@ class HubDirectory:
         if self.is_facilitator_model(model):
             return True
         # A token's own model carries groups but not the admin flag: ask the Hub (briefly cached).
-        for fresh in (False, True):
-            found = next((u for u in await self.users(fresh) if u["name"] == model["name"]), None)
-            if found is not None:
-                return self.is_facilitator_model(found)
+        try:
+            for fresh in (False, True):
+                found = next((u for u in await self.users(fresh) if u["name"] == model["name"]), None)
+                if found is not None:
+                    return self.is_facilitator_model(found)
+        except Exception as exc:  # noqa: BLE001 - the Hub unreachable: treat as a participant
+            log.warning("could not ask the Hub whether %s is an admin: %s", model["name"], exc)
         return False
 
 

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from .store import AnswerStore, read_document
+from .store import AnswerFileError, AnswerStore, read_document
 
 TIMEOUT_S = 30
 
@@ -57,7 +57,10 @@ def send(store: AnswerStore, timeout: float = TIMEOUT_S) -> Sent:
                         "facilitator.")
     if not store.path.exists():
         raise SendError("You have not saved any answers yet: fill in a worksheet first.")
-    body = json.dumps(read_document(store.path), ensure_ascii=False).encode("utf-8")
+    try:
+        body = json.dumps(read_document(store.path), ensure_ascii=False).encode("utf-8")
+    except AnswerFileError as exc:  # damaged: the message says how to restore the backup
+        raise SendError(str(exc)) from None
     req = urllib.request.Request(
         service_url() + "api/submissions", data=body, method="POST",
         headers={"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}",

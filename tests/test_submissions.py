@@ -231,3 +231,23 @@ def test_sample_answers_are_accepted_as_submissions():
     for path in sorted((SAMPLE / "answers").glob("*.json"))[:5]:
         pid = path.stem
         assert check_submission(pid, path.read_bytes())["participant"]["id"] == pid
+
+
+def test_a_damaged_answers_file_is_named_not_sent(saved, monkeypatch):
+    monkeypatch.setenv("LLC_SERVICE_URL", "http://127.0.0.1:9/services/leading-edge/")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "t")
+    saved.set(KEY, "second save makes a backup")
+    saved.path.write_text("{damaged")
+    with pytest.raises(submit.SendError, match="damaged") as exc:
+        submit.send(saved)
+    assert "llc restore" in str(exc.value) and saved.path.read_text() == "{damaged"
+
+
+def test_a_build_with_nobody_to_build_leaves_no_folder(tmp_path):
+    from llc_exercises.service import Builds
+
+    builds = Builds(tmp_path / "builds", SubmissionDB(tmp_path / "s.sqlite"), jobs=1)
+    with pytest.raises(SubmissionRejected) as exc:
+        builds.start()
+    assert exc.value.status == 409 and "Nobody has sent" in str(exc.value)
+    assert builds.status() == {} and not (tmp_path / "builds").exists()
