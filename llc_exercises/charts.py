@@ -12,10 +12,19 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
+from typing import TYPE_CHECKING
 
 from . import definitions as defs
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _figure(**kw) -> "Figure":
+    """A new figure; matplotlib is imported on the first chart, not when a notebook starts."""
+    from matplotlib.figure import Figure
+
+    return Figure(**kw)
 
 PALETTE = ["#2a6f97", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6d597a", "#b56576", "#468faf"]
 
@@ -63,7 +72,7 @@ def gantt(spec: defs.Chart, ws: defs.Worksheet, answers: Mapping, title: str) ->
             start, end = end, start
         bars.append(((r.get(label_col) or f"Row {i}").strip() or f"Row {i}", start, end,
                      (r.get(group_col) or "").strip() or "(no goal)"))
-    fig = Figure(figsize=(8, max(2.2, 0.45 * len(bars) + 1.4)))
+    fig = _figure(figsize=(8, max(2.2, 0.45 * len(bars) + 1.4)))
     if not bars:
         _empty(fig, "No dated rows yet.\nGive plan rows a start and due date to see the timeline.")
         return Drawn(fig, f"{title}: no dated plan rows yet.")
@@ -149,7 +158,7 @@ def power_interest(spec, ws, answers, title) -> Drawn:
     pcol, icol = _column(spec, ws, "power"), _column(spec, ws, "interest")
     rated, groups, unrated = quadrant_groups(_rows(spec, ws, answers), spec.options.get("label"), pcol, icol)
     pmid, imid = (len(pcol.levels) + 1) / 2, (len(icol.levels) + 1) / 2
-    fig = Figure(figsize=(8.5, 6.5))
+    fig = _figure(figsize=(8.5, 6.5))
     ax = fig.add_subplot()
     ax.set_xlim(0.5, len(icol.levels) + 0.5)
     ax.set_ylim(0.5, len(pcol.levels) + 0.5)
@@ -189,7 +198,7 @@ def radar(spec, ws, answers, title) -> Drawn:
     rows = _rows(spec, ws, answers)
     labels = [_label(r, spec, i) for i, r in enumerate(rows, 1)]
     values = [_level(r.get(col.id), col) for r in rows]
-    fig = Figure(figsize=(6.5, 6))
+    fig = _figure(figsize=(6.5, 6))
     rated = [v for v in values if v]
     if len(labels) < 3 or not rated:
         _empty(fig, "Rate at least three skills to see your profile.")
@@ -217,7 +226,7 @@ def matrix(spec, ws, answers, title) -> Drawn:
         a, b = str(r.get(rcol.id) or "").strip(), str(r.get(ccol.id) or "").strip()
         if a and b:
             cells[(a, b)] = _level(r.get(vcol.id), vcol)
-    fig = Figure(figsize=(8, 5))
+    fig = _figure(figsize=(8, 5))
     if not cells:
         _empty(fig, f"Add rows pairing a {rcol.label.lower()} with a {ccol.label.lower()} to see the matrix.")
         return Drawn(fig, f"{title}: no pairs yet.")
@@ -247,7 +256,9 @@ def logic_model(spec, ws, answers, title) -> Drawn:
     import textwrap
 
     stages = [ws.field(fid) for fid in spec.options.get("stages", [])]
-    fig = Figure(figsize=(11, 4.4))
+    fig = _figure(figsize=(11, 4.4))
+    from matplotlib.patches import FancyBboxPatch
+
     ax = fig.add_subplot()
     ax.set_xlim(0, len(stages))
     ax.set_ylim(0, 1.02)
@@ -287,7 +298,7 @@ def timeseries(spec, ws, answers, title) -> Drawn:
 
 def _monthly(totals: dict[str, dict[str, float]], what: str, title: str) -> Drawn:
     """Monthly totals, one line per group. Also used for the sample outreach data."""
-    fig = Figure(figsize=(8, 4))
+    fig = _figure(figsize=(8, 4))
     months = sorted({m for g in totals.values() for m in g})
     if not months:
         _empty(fig, f"No dated rows with a number for {what.lower()} yet.")
@@ -329,7 +340,7 @@ def progress(spec, ws, answers, title) -> Drawn:
             by_group[g] = by_group.get(g, 0) + v
     target = target_value(spec.options.get("target"), ws, answers)
     total = sum(by_group.values())
-    fig = Figure(figsize=(8, 2.6))
+    fig = _figure(figsize=(8, 2.6))
     ax = fig.add_subplot()
     left = 0.0
     for i, (g, v) in enumerate(sorted(by_group.items())):
@@ -355,7 +366,7 @@ def levels(spec, ws, answers, title) -> Drawn:
     rows = [(_label(r, spec, i), _level(r.get(col.id), col)) for i, r in enumerate(_rows(spec, ws, answers), 1)]
     rated = sorted([(v, lb) for lb, v in rows if v])
     unrated = [lb for lb, v in rows if not v]
-    fig = Figure(figsize=(8, max(2.4, 0.42 * len(rated) + 1.6)))
+    fig = _figure(figsize=(8, max(2.4, 0.42 * len(rated) + 1.6)))
     if not rated:
         _empty(fig, "Rate the areas to see where your program stands.")
         return Drawn(fig, f"{title}: nothing rated yet.")

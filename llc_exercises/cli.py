@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -217,12 +218,24 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    """The one boundary: the kit's own errors become ``llc: <message>`` and exit 1, never a
+    traceback; a reader that closes the pipe early (``llc schema | head``) ends output quietly."""
+    from .errors import LeadingEdgeError
+
     try:
+        args = parser().parse_args(argv)
         return args.func(args)
+    except LeadingEdgeError as exc:
+        _err(str(exc))
+        return EXIT_INVALID
     except KeyboardInterrupt:
         _err("interrupted; answers already saved are untouched")
         return 130
+    except BrokenPipeError:
+        # Python would complain again while flushing stdout at exit: point it at /dev/null.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -15,13 +15,15 @@ from typing import Any
 
 import yaml
 
+from .errors import LeadingEdgeError
+
 SCALAR_TYPES = ("short_text", "long_text", "choice", "multi_choice", "scale", "number", "date")
 FIELD_TYPES = SCALAR_TYPES + ("table",)
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 BUILTIN_DIR = Path(__file__).resolve().parent / "sessions"
 
 
-class DefinitionError(ValueError):
+class DefinitionError(LeadingEdgeError, ValueError):
     """A session file is malformed; the message names the file and the offending entry."""
 
 
@@ -51,6 +53,14 @@ class Field:
     seed_rows: tuple[dict, ...] = ()
     min_rows: int = 0
     key: str = ""  # session.worksheet.field; empty for table columns
+
+    def level_label(self, i: int) -> str:
+        """Scale level ``i`` (1-based) as shown everywhere: "3 · Moderate", whether the YAML
+        label already carries its number ("3 · Moderate") or not ("Moderate")."""
+        if i < 1:
+            raise IndexError(f"level {i} of {self.key or self.id!r}: levels start at 1")
+        label = self.levels[i - 1]
+        return label if re.match(rf"{i}\b", label) else f"{i} · {label}"
 
     def column(self, cid: str) -> "Field":
         return _by_id(self.columns, cid, f"table {self.key!r}")

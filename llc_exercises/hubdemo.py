@@ -21,6 +21,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import LeadingEdgeError
 from .hub import SERVICE_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +30,7 @@ FACILITATOR = "facilitator"
 DEMO_PARTICIPANTS = ("bfablethorn", "ebookwright", "tmarkup", "mquillfeather")  # fictional sample cohort
 
 
-class HubDemoError(RuntimeError):
+class HubDemoError(LeadingEdgeError, RuntimeError):
     pass
 
 

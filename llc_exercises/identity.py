@@ -5,11 +5,12 @@ import json
 import os
 from pathlib import Path
 
+from .errors import LeadingEdgeError
 from .paths import answers_path, check_participant_id, data_dir
 from .store import AnswerStore, write_atomic
 
 
-class NotIdentified(RuntimeError):
+class NotIdentified(LeadingEdgeError, RuntimeError):
     pass
 
 

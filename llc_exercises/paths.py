@@ -5,12 +5,14 @@ import os
 import re
 from pathlib import Path
 
+from .errors import LeadingEdgeError
+
 # Ids become file names, so they are restricted rather than sanitised: a rejected id is a clear
 # error, whereas a silently rewritten one could make two participants share a file.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 
 
-class ParticipantIdError(ValueError):
+class ParticipantIdError(LeadingEdgeError, ValueError):
     pass
 
 

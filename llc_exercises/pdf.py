@@ -13,6 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
+from .errors import LeadingEdgeError
 from .store import write_atomic
 
 ENGINES = ("weasyprint", "chromium")
@@ -21,7 +22,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-class PdfEngineError(RuntimeError):
+class PdfEngineError(LeadingEdgeError, RuntimeError):
     pass
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from . import charts, derived
 from . import definitions as defs
 
+ISOLATE = "\u2068{}\u2069"  # first-strong isolate … pop directional isolate
 BLANK_HTML = '<span class="llc-blank">not answered yet</span>'
 BLANK_MD = "_(not answered yet)_"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~^%&<>\"'=:])")
@@ -51,7 +52,7 @@ def scalar_text(f: defs.Field, value) -> str:
         return ""
     if f.type == "scale":
         try:
-            return f"{value} of {len(f.levels)} · {f.levels[int(value) - 1]}"
+            return f.level_label(int(value))
         except (IndexError, ValueError, TypeError):
             return str(value)
     if f.type == "number":
@@ -94,7 +95,10 @@ def table_html(f: defs.Field, rows) -> str:
     if len(f.columns) > WIDE_TABLE:
         return "".join(
             f'<div class="llc-card"><div class="llc-card-head">Row {i}</div><dl>'
-            + "".join(f"<dt>{esc(c.label)}</dt><dd>{esc(scalar_text(c, r.get(c.id))) or BLANK_HTML}</dd>"
+            # one block per label/answer pair, so a label that wraps pushes its own answer's row
+            # down, not the next answer up beside it
+            + "".join(f'<div class="llc-pair"><dt>{esc(c.label)}</dt>'
+                      f"<dd>{esc(scalar_text(c, r.get(c.id))) or BLANK_HTML}</dd></div>"
                       for c in f.columns)
             + "</dl></div>" for i, r in enumerate(rows, 1))
     head = "".join(f"<th>{esc(c.label)}</th>" for c in f.columns)
@@ -134,6 +138,8 @@ def worksheet_html(ws: defs.Worksheet, answers: Mapping, with_chart: bool = True
     parts = [f'<section class="llc-static tex2jax_ignore mathjax_ignore" id="{esc(ws.key)}">',
              f"<h3>{esc(ws.title)}</h3>",
              f'<div class="llc-framework">Framework: {esc(ws.framework)}</div>']
+    if ws.instructions.strip():
+        parts.append(f'<p class="llc-instructions">{esc(" ".join(ws.instructions.split()))}</p>')
     parts += [field_html(f, answers.get(f.key)) for f in ws.fields]
     parts.append(panels_html(ws, answers))
     if with_chart and ws.chart:
@@ -174,6 +180,8 @@ def field_markdown(f: defs.Field, value) -> str:
 
 def worksheet_markdown(ws: defs.Worksheet, answers: Mapping) -> str:
     parts = [f"### {md_escape(ws.title)}", f"_Framework: {md_escape(ws.framework)}_"]
+    if ws.instructions.strip():
+        parts.append(md_escape(" ".join(ws.instructions.split())))
     parts += [field_markdown(f, answers.get(f.key)) for f in ws.fields]
     parts += [panel_markdown(p) for p in derived.panels(ws, answers)]
     return "\n\n".join(parts)
@@ -206,6 +214,7 @@ STYLE = """<style>
 .llc-static { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0 0 1.2em 0; }
 .llc-static h3 { color: #1d3557; border-bottom: 1px solid #ccd; padding-bottom: 2px; }
 .llc-framework { color: #555; font-size: 0.85em; font-style: italic; margin-bottom: 0.6em; }
+.llc-instructions { color: #333; margin: 0 0 0.6em 0; }
 .llc-q { font-weight: bold; margin-top: 0.7em; break-after: avoid; page-break-after: avoid; }
 .llc-a { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid #2a6f97;
   padding: 2px 8px; margin: 2px 0; unicode-bidi: plaintext; }
@@ -224,6 +233,7 @@ STYLE = """<style>
 .llc-card dl { margin: 2px 0; font-size: 0.9em; }
 /* floats, not CSS grid: same look, and WeasyPrint lays out a workbook in half the time */
 .llc-card dt { color: #555; float: left; clear: left; width: 11em; }
+.llc-pair::after { content: ""; display: block; clear: both; }
 .llc-card dd { margin: 0 0 0 11.8em; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
 .llc-panel { background: #f3f7fb; border: 1px solid #c9d6e3; border-radius: 4px; padding: 4px 10px; margin: 8px 0; page-break-inside: avoid; }
 .llc-panel-title { font-weight: bold; color: #1d3557; }
@@ -247,9 +257,11 @@ def cover_html(participant: Mapping, on: dt.date, sessions_progress) -> str:
     rows = [("Participant", participant.get("name") or participant.get("id")),
             ("School", participant.get("school")), ("District", participant.get("district")),
             ("Cohort", participant.get("cohort")), ("Workbook date", f"{on:%d %B %Y}")]
-    # The participant's name cell also feeds the running page footer (CSS string-set).
+    # The participant's name cell also feeds the running page footer (CSS string-set). Each value
+    # is a bidi isolate (FSI…PDI), so a right-to-left override typed into a name cannot flip the
+    # footer's "page N of M" around it.
     details = "".join(f'<tr><th>{esc(k)}</th><td{" class=llc-who" if i == 0 else ""}>'
-                      f"{esc(v) if v else BLANK_HTML}</td></tr>" for i, (k, v) in enumerate(rows))
+                      f"{esc(ISOLATE.format(v)) if v else BLANK_HTML}</td></tr>" for i, (k, v) in enumerate(rows))
     toc = "".join(f"<li>Session {s.number}: {esc(s.title)} — {d} of {t} answered</li>"
                   for s, (d, t) in sessions_progress)
     return (f'<section class="llc-cover tex2jax_ignore mathjax_ignore">'

@@ -5,6 +5,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import LeadingEdgeError
 from .paths import ParticipantIdError, check_participant_id
 
 COLUMNS = ("id", "name", "school", "district", "cohort")
@@ -15,7 +16,7 @@ def csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-class RosterError(ValueError):
+class RosterError(LeadingEdgeError, ValueError):
     pass
 
 

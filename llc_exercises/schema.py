@@ -6,18 +6,18 @@ against it, and the answer store checks each value before it is written.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-
 from . import definitions as defs
+from .errors import LeadingEdgeError
 
 SCHEMA_VERSION = 2
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 PARTICIPANT_FIELDS = ("id", "name", "school", "district", "cohort")
 
 
-class AnswerValueError(ValueError):
+class AnswerValueError(LeadingEdgeError, ValueError):
     """A value does not fit its field; the message names the key and what is expected."""
 
 
@@ -97,6 +97,9 @@ def problems(doc: dict) -> list[str]:
             if key not in known:
                 out.append(f"answer '{key}': unknown key — not a field of any worksheet "
                            "(run `llc schema` to list valid keys)")
+    # jsonschema only here (files, submissions): importing it costs a kernel over a second
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(answers_schema())
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.path))):
         if err.validator == "additionalProperties" and list(err.path) == ["answers"]:
@@ -105,14 +108,57 @@ def problems(doc: dict) -> list[str]:
     return out
 
 
+_JSON_TYPES = {"string": lambda v: isinstance(v, str), "null": lambda v: v is None,
+               "integer": lambda v: isinstance(v, int) and not isinstance(v, bool)
+               or isinstance(v, float) and v.is_integer(),
+               "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+               "array": lambda v: isinstance(v, list), "object": lambda v: isinstance(v, dict)}
+
+
+def value_errors(vs: dict, value, path: tuple = ()):
+    """(path, message) for each way ``value`` breaks a schema made by ``value_schema``.
+
+    The same verdicts and wording as jsonschema for that small subset of JSON Schema (a test
+    holds the two to it), without importing jsonschema: every keystroke saved in a participant's
+    kernel is checked here, and the kernel's first cell must stay quick.
+    """
+    kinds = vs.get("type")
+    if kinds is not None:
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        if not any(_JSON_TYPES[k](value) for k in kinds):
+            yield path, f"{value!r} is not of type {', '.join(map(repr, kinds))}"
+            return
+    if "enum" in vs and value not in vs["enum"]:
+        yield path, f"{value!r} is not one of {vs['enum']!r}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "minimum" in vs and value < vs["minimum"]:
+            yield path, f"{value!r} is less than the minimum of {vs['minimum']!r}"
+        if "maximum" in vs and value > vs["maximum"]:
+            yield path, f"{value!r} is greater than the maximum of {vs['maximum']!r}"
+    if isinstance(value, str) and "pattern" in vs and not re.search(vs["pattern"], value):
+        yield path, f"{value!r} does not match {vs['pattern']!r}"
+    if isinstance(value, list):
+        if vs.get("uniqueItems") and len({json.dumps(v, sort_keys=True) for v in value}) < len(value):
+            yield path, f"{value!r} has non-unique elements"
+        for i, item in enumerate(value):
+            yield from value_errors(vs.get("items", {}), item, (*path, i))
+    if isinstance(value, dict):
+        props = vs.get("properties", {})
+        extra = [k for k in value if k not in props]
+        if extra and vs.get("additionalProperties") is False:
+            were = "was" if len(extra) == 1 else "were"
+            yield path, (f"Additional properties are not allowed ({', '.join(map(repr, extra))} "
+                         f"{were} unexpected)")
+        for k, sub in props.items():
+            if k in value:
+                yield from value_errors(sub, value[k], (*path, k))
+
+
 def check_value(key: str, value) -> None:
     """Raise AnswerValueError unless ``value`` fits the field behind ``key``."""
     f = defs.field_for_key(key)
-    errs = list(Draft202012Validator(value_schema(f)).iter_errors(value))
-    if errs:
-        e = errs[0]
-        where = _where(["answers", key, "value", *e.path])
-        raise AnswerValueError(f"{where}: {e.message}")
+    for path, message in value_errors(value_schema(f), value):
+        raise AnswerValueError(f"{_where(['answers', key, 'value', *path])}: {message}")
 
 
 def validate_file(path: str | Path) -> list[str]:

@@ -18,11 +18,12 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from . import schema
+from .errors import LeadingEdgeError
 
 LOCK_TIMEOUT_S = 15
 
 
-class AnswerFileError(RuntimeError):
+class AnswerFileError(LeadingEdgeError, RuntimeError):
     """The answers file cannot be read or written; the message says which file and what to do."""
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import definitions as defs
+from .errors import LeadingEdgeError
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
@@ -33,7 +34,7 @@ CREATE INDEX IF NOT EXISTS submissions_user ON submissions (user, id);
 """
 
 
-class SubmissionRejected(ValueError):
+class SubmissionRejected(LeadingEdgeError, ValueError):
     """A body that cannot be stored; ``status`` is the HTTP code, ``problems`` the schema findings."""
 
     def __init__(self, status: int, message: str, problems: list[str] | None = None):

@@ -16,12 +16,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from .errors import LeadingEdgeError
 from .store import AnswerFileError, AnswerStore, read_document
 
 TIMEOUT_S = 30
 
 
-class SendError(RuntimeError):
+class SendError(LeadingEdgeError, RuntimeError):
     """Sending failed; the message says what happened and what to do, and that nothing was lost."""
 
 

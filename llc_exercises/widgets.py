@@ -34,6 +34,7 @@ CSS = """<style>
 .llc-field textarea, .llc-field input[type=text] { width: 100%; }
 .llc-row { border: 1px solid #ccd; border-radius: 4px; padding: 4px 8px; margin: 4px 0; flex-wrap: wrap; gap: 0 12px; }
 .llc-row .llc-field { width: 15rem; }
+.llc-instructions { margin: 4px 0 8px 0; line-height: 1.4; max-width: 48rem; }
 .llc-help { color: #555; font-size: 0.9em; margin: -2px 0 4px 0; }
 .llc-error { color: #a4161a; font-weight: 600; }
 .llc-status { color: #2d6a4f; font-size: 0.9em; }
@@ -75,7 +76,7 @@ class Control:
             return _labelled(w.RadioButtons(options=list(f.options),
                                             value=value if value in f.options else None), f)
         if f.type == "scale":
-            opts = [(f"{i} · {lv}", i) for i, lv in enumerate(f.levels, 1)]
+            opts = [(f.level_label(i), i) for i in range(1, len(f.levels) + 1)]
             return _labelled(w.RadioButtons(options=opts,
                                             value=value if value in range(1, len(opts) + 1) else None), f)
         if f.type == "number":
@@ -210,7 +211,9 @@ class WorksheetView:
         self.status = w.HTML(self._status_html("Answers load from and save to " + str(store.path)))
         header = w.HTML(
             CSS + f"<h3>{html.escape(ws.title)}</h3>"
-            f"<div class='llc-help'>Framework: {html.escape(ws.framework)}</div>")
+            f"<div class='llc-help'>Framework: {html.escape(ws.framework)}</div>"
+            + (f"<p class='llc-instructions'>{html.escape(' '.join(ws.instructions.split()))}</p>"
+               if ws.instructions.strip() else ""))
         parts = [header, *[c.widget for c in self.controls.values()]]
         # Panels and the chart are recomputed from the store after every save, so feedback and
         # pictures follow the participant's typing.

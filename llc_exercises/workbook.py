@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render, schema
+from .errors import LeadingEdgeError
 from .paths import check_participant_id, output_stem
 from .pdf import write_pdf
 from .roster import csv_safe, read_roster
-from .store import AnswerFileError, write_atomic, read_document
+from .store import AnswerFileError, read_document, write_atomic
 
 FORMATS = ("html", "pdf")
 
@@ -27,7 +28,7 @@ def default_template() -> Path:
     return Path(__file__).resolve().parents[1] / "workbook" / "workbook.ipynb"
 
 
-class BuildError(RuntimeError):
+class BuildError(LeadingEdgeError, RuntimeError):
     pass
 
 

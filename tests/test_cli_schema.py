@@ -135,3 +135,25 @@ def test_broken_definition_file_gets_a_message_naming_file_and_entry(tmp_path, m
     (tmp_path / "01_x.yaml").write_text("id: x\n  bad: [indent")
     with pytest.raises(defs.DefinitionError, match="not valid YAML"):
         defs.sessions()
+
+
+@pytest.mark.parametrize("args, env, words", [
+    (["build", "--roster", "missing.csv", "--answers-dir", "x", "--out", "y"], {}, "Roster missing.csv not found"),
+    (["schema"], {"LLC_SESSIONS_DIR": "/no/such/folder"}, "No session files (*.yaml) found in /no/such/folder"),
+])
+def test_the_command_line_prints_one_line_not_a_traceback(tmp_path, args, env, words):
+    import os
+
+    done = subprocess.run([*LLC, *args], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, **env})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [f"llc: {done.stderr.strip()[5:]}"] and words in done.stderr
+
+
+def test_a_closed_pipe_is_quiet():
+    # The full schema (over 100 kB) outgrows the pipe's buffer, so the writer meets the closed end.
+    proc = subprocess.Popen([*LLC, "schema"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read().decode()
+    assert proc.wait(60) == 0 and first.strip() == b"{" and err == ""

@@ -77,7 +77,7 @@ def test_choices_and_scales_render_readably(session):
     f = session.worksheet("soar_swot").field("lens")
     assert "◉ SOAR" in render.field_html(f, "SOAR") and "○ SWOT" in render.field_html(f, "SOAR")
     scale = session.worksheet("communication_plan").field("confidence")
-    assert render.scalar_text(scale, 4) == "4 of 5 · Ready"
+    assert render.scalar_text(scale, 4) == "4 · Ready"
     budget = session.worksheet("strategic_plan").field("budget")
     assert render.scalar_text(budget, 12500) == "$12,500"
 

@@ -1,0 +1,8 @@
+"""The kit's root exception. Every error the kit raises on purpose derives from it and carries a
+message a participant or facilitator can act on, so the command line can print just that message
+(``llc: …``) and exit 1, without a traceback."""
+from __future__ import annotations
+
+
+class LeadingEdgeError(Exception):
+    """An expected problem, described in its message (which file or field, and what to do)."""
