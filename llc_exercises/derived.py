@@ -111,7 +111,7 @@ def lowest_areas(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel
         panel.lines.append(f"Rate the areas in “{table.label}” to see your lowest-rated ones here.")
         return panel
     for v, label in sorted(rated)[: int(d.options.get("count") or 3)]:
-        panel.lines.append(f"{label} — {col.level_label(v)} (out of {len(col.levels)})")
+        panel.lines.append(f"{label} — {col.levels[v - 1]} ({v} of {len(col.levels)})")
     return panel
 
 
