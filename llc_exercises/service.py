@@ -173,7 +173,7 @@ class HubDirectory:
             if fresh or time.monotonic() - self._fetched > USERS_CACHE_S:
                 users, offset = [], 0
                 while True:  # the Hub pages its user list
-                    page = await self._get(f"users?offset={offset}&limit=200&include_stopped_servers=0")
+                    page = await self._get(f"users?offset={offset}&limit=200")
                     page = page["items"] if isinstance(page, dict) else page
                     users += page
                     if len(page) < 200:
