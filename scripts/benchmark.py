@@ -1,6 +1,7 @@
 """Benchmarks behind the numbers in docs/benchmarks.md. Run: .venv/bin/python scripts/benchmark.py
 
-Measures (1) how long a durable ``AnswerStore.set`` takes with a typical and a 1 MB answers file,
+Measures (0) a session notebook's first cells in fresh kernels (targets: import ≤ 0.3 s, first
+``llc.show`` ≤ 0.2 s; ``--first-cell`` measures only that), (1) how long a durable ``AnswerStore.set`` takes with a typical and a 1 MB answers file,
 (2) the delay from a widget change to the answer being on disk (target: under 1 s), and
 (3) the sample cohort's workbook build (30 participants, HTML + PDF). Timed here, on purpose, rather
 than in unit tests, which would flake on shared machines.
@@ -67,11 +68,54 @@ def cohort_build(jobs: int) -> float:
         return elapsed
 
 
+FIRST_CELL = """
+import time, json
+t0 = time.perf_counter()
+from llc_exercises import notebook as llc
+t1 = time.perf_counter()
+llc.show("visioning.core_beliefs")
+t2 = time.perf_counter()
+import sys
+print(json.dumps({"import": t1 - t0, "show": t2 - t1,
+                  "heavy": sorted(m for m in ("jsonschema", "matplotlib") if m in sys.modules)}))
+"""
+
+
+def first_cell(n: int = 7) -> tuple[list[float], list[float], list[str]]:
+    """A session's first two cells in fresh real kernels: import the facade, show the first form."""
+    import os
+
+    from jupyter_client.manager import start_new_kernel
+
+    imports, shows, heavy = [], [], set()
+    with tempfile.TemporaryDirectory() as d:
+        env = {**os.environ, "LLC_DATA_DIR": d, "LLC_PARTICIPANT": "bench"}
+        for _ in range(n):
+            km, kc = start_new_kernel(kernel_name="python3", env=env)
+            try:
+                out = []
+                kc.execute_interactive(FIRST_CELL, timeout=120, output_hook=lambda m: out.append(m))
+                text = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
+                got = json.loads(text.strip().splitlines()[-1])
+                imports.append(got["import"])
+                shows.append(got["show"])
+                heavy.update(got["heavy"])
+            finally:
+                kc.stop_channels()
+                km.shutdown_kernel(now=True)
+    return imports, shows, sorted(heavy)
+
+
 def ms(xs):
     return f"median {statistics.median(xs) * 1000:.1f} ms, max {max(xs) * 1000:.1f} ms"
 
 
 if __name__ == "__main__":
+    imports, shows, heavy = first_cell()
+    print("first cell (import the facade), real kernel:", ms(imports))
+    print("first llc.show after it, real kernel:       ", ms(shows), "| heavy modules loaded:", heavy or "none")
+    if "--first-cell" in sys.argv:
+        sys.exit(0)
     print("store.set, small file:  ", ms(store_set(2_000)))
     print("store.set, 1 MB file:   ", ms(store_set(1_000_000, n=20)))
     print("widget change → on disk:", ms(widget_to_disk()))
