@@ -293,10 +293,10 @@ def timeseries(spec, ws, answers, title) -> Drawn:
             g = str(r.get(gid) or "").strip() or "(unspecified)" if gid else vcol.label
             totals.setdefault(g, {}).setdefault(f"{d:%Y-%m}", 0.0)
             totals[g][f"{d:%Y-%m}"] += v
-    return _monthly(totals, vcol.label, title)
+    return monthly(totals, vcol.label, title)
 
 
-def _monthly(totals: dict[str, dict[str, float]], what: str, title: str) -> Drawn:
+def monthly(totals: dict[str, dict[str, float]], what: str, title: str) -> Drawn:
     """Monthly totals, one line per group. Also used for the sample outreach data."""
     fig = _figure(figsize=(8, 4))
     months = sorted({m for g in totals.values() for m in g})

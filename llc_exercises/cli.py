@@ -27,12 +27,12 @@ def cmd_schema(args) -> int:
 
 def cmd_validate(args) -> int:
     from . import schema
-    from .store import AnswerFileError
+    from .store import AnswerFileError, read_document
 
     worst = EXIT_OK
     for path in args.files:
         try:
-            problems = schema.validate_file(Path(path))
+            problems = schema.problems(read_document(Path(path)))  # older versions migrated first
         except AnswerFileError as exc:
             _err(str(exc))
             worst = EXIT_INVALID

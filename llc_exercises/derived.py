@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from . import definitions as defs
+from .values import is_blank, progress, scalar_text
 
 
 @dataclass
@@ -152,8 +153,6 @@ def total(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:
 def year_end_summary(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:
     """A page for the principal from the participant's own answers: per session, the first thing
     they wrote in each worksheet and how many plan rows they made."""
-    from .render import is_blank, progress, scalar_text
-
     panel = Panel(d.title or "Year-end summary for my principal")
     keys = d.options.get("highlights")
     paragraphs = []

@@ -44,7 +44,7 @@ def outreach() -> list[render.Static]:
     for row in log.itertuples():
         g = totals.setdefault(str(row.audience), {})
         g[f"{row.date:%Y-%m}"] = g.get(f"{row.date:%Y-%m}", 0) + float(row.reach)
-    drawn = charts._monthly(totals, "Reach (people)", "Fictional sample: outreach reach by month")
+    drawn = charts.monthly(totals, "Reach (people)", "Fictional sample: outreach reach by month")
     by_channel = (log.groupby("channel", observed=False)[["reach", "responses"]].sum()
                   .reset_index().sort_values("reach", ascending=False))
     by_channel["response rate %"] = (100 * by_channel["responses"] / by_channel["reach"]).round(1).fillna(0)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from . import charts, derived
 from . import definitions as defs
+from .values import fmt_date, is_blank, progress, scalar_text
 
 ISOLATE = "\u2068{}\u2069"  # first-strong isolate … pop directional isolate
 BLANK_HTML = '<span class="llc-blank">not answered yet</span>'
@@ -28,43 +29,6 @@ def md_escape(text) -> str:
     """Plain text → Markdown that displays exactly that text (also safe through pandoc to LaTeX)."""
     lines = str(text).replace("\r\n", "\n").split("\n")
     return "  \n".join(_MD_SPECIAL.sub(r"\\\1", ln) for ln in lines)
-
-
-def is_blank(value) -> bool:
-    return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
-
-
-def _fmt_date(value) -> str:
-    try:
-        return f"{dt.date.fromisoformat(value):%d %b %Y}"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _fmt_number(f: defs.Field, value) -> str:
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    return f"${text}" if f.unit == "$" else f"{text} {f.unit}".strip()
-
-
-def scalar_text(f: defs.Field, value) -> str:
-    """A scalar answer as plain text (unescaped); '' when blank."""
-    if is_blank(value):
-        return ""
-    if f.type == "scale":
-        try:
-            return f.level_label(int(value))
-        except (IndexError, ValueError, TypeError):
-            return str(value)
-    if f.type == "number":
-        try:
-            return _fmt_number(f, value)
-        except (TypeError, ValueError):
-            return str(value)
-    if f.type == "date":
-        return _fmt_date(value)
-    if f.type == "multi_choice":
-        return ", ".join(map(str, value))
-    return str(value)
 
 
 # ---- HTML ---------------------------------------------------------------------------------------
@@ -155,11 +119,6 @@ def session_html(s: defs.Session, answers: Mapping, with_charts: bool = True) ->
     head = (f'<h2 class="llc-session">Session {s.number}: {esc(s.title)}</h2>'
             f'<p class="llc-progress">{done} of {total} questions answered</p>')
     return head + "\n".join(worksheet_html(ws, answers, with_charts) for ws in s.worksheets)
-
-
-def progress(s: defs.Session, answers: Mapping) -> tuple[int, int]:
-    keys = [f.key for ws in s.worksheets for f in ws.fields]
-    return sum(not is_blank(answers.get(k)) for k in keys), len(keys)
 
 
 # ---- Markdown -----------------------------------------------------------------------------------
@@ -307,11 +266,11 @@ def overview(sessions, answers: Mapping) -> Static:
         done, total = progress(s, answers)
         pct = round(100 * done / total) if total else 0
         rows_html.append(
-            f"<tr><td>{s.number}</td><td>{esc(s.title)}</td><td>{esc(_fmt_date(s.original_date))}</td>"
+            f"<tr><td>{s.number}</td><td>{esc(s.title)}</td><td>{esc(fmt_date(s.original_date))}</td>"
             f'<td><div style="background:#e9eef4;width:10em;display:inline-block" role="img" '
             f'aria-label="{pct} percent answered"><div style="background:#2a6f97;height:0.8em;'
             f'width:{pct}%"></div></div> {done} of {total}</td></tr>')
-        rows_md.append(f"| {s.number} | {md_escape(s.title)} | {md_escape(_fmt_date(s.original_date))} "
+        rows_md.append(f"| {s.number} | {md_escape(s.title)} | {md_escape(fmt_date(s.original_date))} "
                        f"| {done} of {total} |")
     html_text = ('<table class="llc-table"><thead><tr><th>#</th><th>Session</th><th>Live date</th>'
                  f'<th>Your progress</th></tr></thead><tbody>{"".join(rows_html)}</tbody></table>')

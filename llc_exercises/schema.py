@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from . import definitions as defs
 from .errors import LeadingEdgeError
@@ -159,14 +158,6 @@ def check_value(key: str, value) -> None:
     f = defs.field_for_key(key)
     for path, message in value_errors(value_schema(f), value):
         raise AnswerValueError(f"{_where(['answers', key, 'value', *path])}: {message}")
-
-
-def validate_file(path: str | Path) -> list[str]:
-    """Problems in an answers file on disk (after migrating older schema versions)."""
-    from .store import read_document  # store depends on schema, not the other way round
-
-    doc = read_document(Path(path))
-    return problems(doc)
 
 
 def schema_json() -> str:

@@ -62,7 +62,7 @@ def _now() -> str:
 
 def summarize(doc: Mapping) -> dict:
     """Per session: questions answered, questions in total, and when an answer last changed."""
-    from .render import is_blank  # the same rule as the participant's own progress view
+    from .values import is_blank  # the same rule as the participant's own progress view
 
     answers = doc.get("answers") or {}
     out = {}
