@@ -11,11 +11,12 @@ OUT    ?= build/workbooks
 
 NODE   := node_modules/.installed
 
-.PHONY: demo test lab setup hub-demo clean help
+.PHONY: demo test lint lab setup hub-demo clean help
 
 help:
 	@echo "make demo   set up .venv and build the sample cohort's workbooks into $(OUT)/"
-	@echo "make test   set up and run the whole test suite (unit, notebooks, PDF, browser)"
+	@echo "make test   set up and run the whole test suite (lint, unit, notebooks, PDF, browser, hub)"
+	@echo "make lint   ruff and mypy only"
 	@echo "make lab    open JupyterLab on notebooks/"
 	@echo "make hub-demo  a local JupyterHub with the facilitator dashboard and demo logins"
 
@@ -44,7 +45,11 @@ demo: setup
 	@echo "  open $(OUT)/index.html for the cohort overview."
 	@echo "To work through the sessions yourself: make lab   (JupyterLab on notebooks/)"
 
-test: setup $(NODE)
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint $(NODE)
 	@scripts/ensure-debian-packages.sh $(TEST_DEBS)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env tests notebooks
 

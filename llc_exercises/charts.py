@@ -11,7 +11,6 @@ import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from . import definitions as defs
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-def _figure(**kw) -> "Figure":
+def _figure(**kw) -> Figure:
     """A new figure; matplotlib is imported on the first chart, not when a notebook starts."""
     from matplotlib.figure import Figure
 
@@ -62,11 +61,8 @@ def gantt(spec: defs.Chart, ws: defs.Worksheet, answers: Mapping, title: str) ->
     bars = []
     for i, r in enumerate(rows or [], 1):
         start, end = _date(r.get(start_col)), _date(r.get(end_col))
-        if start and not end:
-            end = start
-        if end and not start:
-            start = end
-        if not start:
+        start, end = start or end, end or start  # one date alone marks a one-day action
+        if start is None or end is None:
             continue
         if end < start:
             start, end = end, start
@@ -78,9 +74,11 @@ def gantt(spec: defs.Chart, ws: defs.Worksheet, answers: Mapping, title: str) ->
         return Drawn(fig, f"{title}: no dated plan rows yet.")
     ax = fig.add_subplot()
     groups = list(dict.fromkeys(b[3] for b in bars))
-    for y, (label, start, end, group) in enumerate(bars):
+    for y, (_label, start, end, group) in enumerate(bars):
         days = max((end - start).days, 1)
-        ax.barh(y, days, left=start, height=0.6, color=PALETTE[groups.index(group) % len(PALETTE)],
+        # matplotlib converts dates through its unit registry; its type stubs do not say so
+        ax.barh(y, days, left=start, height=0.6,  # type: ignore[arg-type]
+                color=PALETTE[groups.index(group) % len(PALETTE)],
                 label=group if group not in ax.get_legend_handles_labels()[1] else None)
     ax.set_yticks(range(len(bars)), [_short(b[0]) for b in bars])
     ax.invert_yaxis()
@@ -314,7 +312,7 @@ def monthly(totals: dict[str, dict[str, float]], what: str, title: str) -> Drawn
     if len(totals) > 1:
         ax.legend(fontsize=8)
     per_month = {m: sum(g.get(m, 0) for g in totals.values()) for m in months}
-    peak = max(per_month, key=per_month.get)
+    peak = max(per_month, key=lambda m: per_month[m])
     return Drawn(fig, f"{title}: {what} by month, {months[0]} to {months[-1]}; total "
                       f"{sum(per_month.values()):,.0f}; peak {peak} ({per_month[peak]:,.0f}).")
 

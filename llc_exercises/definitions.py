@@ -6,6 +6,7 @@ A facilitator may point ``LLC_SESSIONS_DIR`` at an edited copy of that folder.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -50,7 +51,7 @@ class Field:
     min: float | None = None
     max: float | None = None
     unit: str = ""
-    columns: tuple["Field", ...] = ()
+    columns: tuple[Field, ...] = ()
     seed_rows: tuple[dict, ...] = ()
     min_rows: int = 0
     key: str = ""  # session.worksheet.field; empty for table columns
@@ -63,7 +64,7 @@ class Field:
         label = self.levels[i - 1]
         return label if re.match(rf"{i}\b", label) else f"{i} · {label}"
 
-    def column(self, cid: str) -> "Field":
+    def column(self, cid: str) -> Field:
         return _by_id(self.columns, cid, f"table {self.key!r}")
 
 
@@ -72,7 +73,7 @@ class Chart:
     kind: str
     field: str
     title: str = ""
-    options: dict = field(default_factory=dict)
+    options: dict = dataclasses.field(default_factory=dict)  # `field` is taken by the attribute
 
 
 @dataclass(frozen=True)

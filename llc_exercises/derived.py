@@ -104,7 +104,7 @@ def lowest_areas(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel
     table = _field(ws, d.options["table"])
     col = table.column(d.options["value"])
     rows = answers.get(table.key) or []
-    rated = [(r.get(col.id), str(r.get(d.options["label"]) or "").strip() or f"Row {i}")
+    rated = [(r[col.id], str(r.get(d.options["label"]) or "").strip() or f"Row {i}")
              for i, r in enumerate(rows, 1)
              if isinstance(r, dict) and isinstance(r.get(col.id), int) and 1 <= r[col.id] <= len(col.levels)]
     panel = Panel(d.title or "Lowest-rated areas")
@@ -168,10 +168,10 @@ def year_end_summary(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> P
             text = next((f for f in fields if f.type in ("long_text", "short_text")), None)
             table = next((f for f in fields if f.type == "table"), None)
             if text:
-                value = answers.get(text.key).strip()
+                value = str(answers.get(text.key)).strip()
                 bits.append(f"{w.title}: {value[:280] + '…' if len(value) > 280 else value}")
             elif table:
-                bits.append(f"{w.title}: {len(answers.get(table.key))} row(s).")
+                bits.append(f"{w.title}: {len(answers.get(table.key) or [])} row(s).")
             elif fields:
                 bits.append(f"{w.title}: {scalar_text(fields[0], answers.get(fields[0].key))}")
         paragraphs.append(f"{s.title} ({done} of {total_} answered)\n" + "\n".join(f"• {b}" for b in bits))

@@ -197,11 +197,10 @@ def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float
 def start_hub(s: HubSettings, log_path: Path | None = None) -> subprocess.Popen:
     """Start JupyterHub with these settings; returns once the Hub and the service answer."""
     config = write_config(s)
-    log = open(log_path or s.state / "jupyterhub.log", "ab")
-    proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=s.state,
-                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
-    log.close()
+    with open(log_path or s.state / "jupyterhub.log", "ab") as log:  # the child keeps its own handle
+        proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=s.state,
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
     try:
         wait_until_up(f"{s.url}/hub/api/", proc, expect='"version"')
         wait_until_up(f"{s.service_url}api/health", proc, expect='"ok"')

@@ -46,8 +46,9 @@ def _weasyprint(html: str) -> bytes:
 
 def find_chromium() -> str:
     for candidate in (os.environ.get("LLC_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
+        found = shutil.which(candidate) if candidate else None
+        if found:
+            return found
     raise PdfEngineError(
         "The chromium PDF engine needs a Chromium browser. On Debian/Ubuntu: "
         "`sudo apt-get install chromium` (or set LLC_CHROMIUM to its path), "

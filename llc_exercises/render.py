@@ -106,8 +106,8 @@ def worksheet_html(ws: defs.Worksheet, answers: Mapping, with_chart: bool = True
         parts.append(f'<p class="llc-instructions">{esc(" ".join(ws.instructions.split()))}</p>')
     parts += [field_html(f, answers.get(f.key)) for f in ws.fields]
     parts.append(panels_html(ws, answers))
-    if with_chart and ws.chart:
-        drawn = charts.draw(ws, answers)
+    drawn = charts.draw(ws, answers) if with_chart else None
+    if drawn is not None:
         parts.append(chart_html(drawn))
         drawn.figure.clear()
     parts.append("</section>")
@@ -194,7 +194,8 @@ STYLE = """<style>
 .llc-card dt { color: #555; float: left; clear: left; width: 11em; }
 .llc-pair::after { content: ""; display: block; clear: both; }
 .llc-card dd { margin: 0 0 0 11.8em; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
-.llc-panel { background: #f3f7fb; border: 1px solid #c9d6e3; border-radius: 4px; padding: 4px 10px; margin: 8px 0; page-break-inside: avoid; }
+.llc-panel { background: #f3f7fb; border: 1px solid #c9d6e3; border-radius: 4px; padding: 4px 10px; margin: 8px 0;
+  page-break-inside: avoid; }
 .llc-panel-title { font-weight: bold; color: #1d3557; }
 .llc-panel ul { margin: 2px 0; padding-left: 1.2em; }
 .llc-chart { margin: 0.8em 0; } .llc-chart img { max-width: 100%; }
@@ -203,7 +204,7 @@ STYLE = """<style>
 </style>"""
 
 
-def chart_static(drawn: charts.Drawn) -> "Static":
+def chart_static(drawn: charts.Drawn) -> Static:
     """A chart for notebooks: HTML with alt text for Lab and HTML export, PNG for LaTeX export."""
     png = drawn.png_base64()
     html_text = chart_html(drawn, png)

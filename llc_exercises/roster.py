@@ -40,7 +40,8 @@ def read_roster(path: Path) -> tuple[list[Member], list[str]]:
         raise RosterError(f"Roster {path} has no 'id' column (columns: {', '.join(header) or 'none'}). "
                           f"Expected columns: {', '.join(COLUMNS)}.")
     reader.fieldnames = header
-    members, problems, seen = [], [], {}
+    members, problems = [], []
+    seen: dict[str, int] = {}
     for line, row in enumerate(reader, start=2):
         raw_id = (row.get("id") or "").strip()
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from . import definitions as defs
 from .errors import LeadingEdgeError
@@ -35,7 +36,7 @@ def value_schema(f: defs.Field) -> dict:
         return {"type": ["integer", "null"], "minimum": 1, "maximum": len(f.levels),
                 "description": f"{desc} ({levels})", "x-llc-type": f.type}
     if f.type == "number":
-        s = {"type": ["number", "null"], "description": desc + (f" [{f.unit}]" if f.unit else ""),
+        s: dict[str, Any] = {"type": ["number", "null"], "description": desc + (f" [{f.unit}]" if f.unit else ""),
              "x-llc-type": f.type}
         if f.min is not None:
             s["minimum"] = f.min

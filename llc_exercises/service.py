@@ -79,6 +79,7 @@ class Builds:
     def __init__(self, root: Path, db: SubmissionDB, jobs: int):
         self.root, self.db, self.jobs = root, db, jobs
         self.proc: subprocess.Popen | None = None
+        self.status_file: Path | None = None  # the running (or last) build's status file
 
     def _latest_dir(self) -> Path | None:
         dirs = [d for d in self.root.glob("*") if d.name.isdigit()] if self.root.exists() else []
@@ -105,6 +106,7 @@ class Builds:
         cmd = [sys.executable, "-m", "llc_exercises.cli", "build", "--roster", str(inputs / "roster.csv"),
                "--answers-dir", str(inputs / "answers"), "--out", str(folder / "workbooks"),
                "--jobs", str(self.jobs), "--quiet", "--status-file", str(folder / "status.json")]
+        self.status_file = folder / "status.json"
         with open(folder / "build.log", "wb") as logfile:
             self.proc = subprocess.Popen(cmd, stdout=logfile, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, cwd=str(folder))
@@ -119,8 +121,8 @@ class Builds:
             st = json.loads((folder / "status.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             st = {"done": 0, "total": 0, "finished": False, "results": []}
-        mine = self.proc is not None and Path(self.proc.args[-1]).parent == folder
-        if not st.get("finished") and not (mine and self.proc.poll() is None):
+        mine = self.status_file is not None and self.status_file.parent == folder
+        if not st.get("finished") and not (mine and self.running()):
             # the child is gone (service restarted, or it crashed) without finishing
             tail = (folder / "build.log").read_text(errors="replace")[-400:] if (folder / "build.log").exists() else ""
             st.update(finished=True, crashed=True, crash=tail.strip().splitlines()[-1:] or ["stopped"])
@@ -208,7 +210,7 @@ def _handlers():
         api = False
 
         @property
-        def svc(self) -> "Service":
+        def svc(self) -> Service:
             return self.settings["llc"]
 
         async def prepare(self):
@@ -328,7 +330,8 @@ def _handlers():
                     "csv": "text/csv; charset=utf-8"}[name.rsplit(".", 1)[1]]
             self.set_header("Content-Type", kind)
             if kind.startswith("text/html"):  # a workbook page has no scripts; keep it that way
-                self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+                self.set_header("Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
             self.finish(path.read_bytes())
 
     class Home(Base):

@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -213,7 +214,7 @@ class AnswerStore(Mapping):
     def _read_for_write(self) -> dict:
         """Re-read under the lock so another writer's keys are merged, not clobbered."""
         if not self.path.exists():
-            doc = {"schema_version": schema.SCHEMA_VERSION, "participant": {}, "answers": {}}
+            doc: dict[str, Any] = {"schema_version": schema.SCHEMA_VERSION, "participant": {}, "answers": {}}
             self._previous = None
         else:
             raw = self.path.read_bytes()

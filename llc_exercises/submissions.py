@@ -138,6 +138,7 @@ class SubmissionDB:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (user, submitted, answered, json.dumps(progress), json.dumps(participant, ensure_ascii=False),
                  json.dumps(doc, ensure_ascii=False)))
+        assert cur.lastrowid is not None  # an INSERT always sets it
         return Submission(cur.lastrowid, user, submitted, answered, progress, participant)
 
     @staticmethod

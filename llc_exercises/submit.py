@@ -63,7 +63,7 @@ def send(store: AnswerStore, timeout: float = TIMEOUT_S) -> Sent:
     except AnswerFileError as exc:  # damaged: the message says how to restore the backup
         raise SendError(str(exc)) from None
     req = urllib.request.Request(
-        service_url() + "api/submissions", data=body, method="POST",
+        f"{service_url()}api/submissions", data=body, method="POST",
         headers={"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}",
                  "Content-Type": "application/json; charset=utf-8"})
     try:

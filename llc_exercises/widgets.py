@@ -195,7 +195,7 @@ def make_control(f: defs.Field, value, on_change) -> Control:
     return cls(f, value, on_change)
 
 
-_LIVE_VIEWS: "weakref.WeakSet[WorksheetView]" = weakref.WeakSet()
+_LIVE_VIEWS: weakref.WeakSet[WorksheetView] = weakref.WeakSet()
 
 
 class WorksheetView:
@@ -238,9 +238,9 @@ class WorksheetView:
 
         self.panels.value = render.STYLE + render.panels_html(self.worksheet, self.store) \
             if self.worksheet.derived else ""
-        if not self.worksheet.chart:
-            return
         drawn = charts.draw(self.worksheet, self.store)
+        if drawn is None:
+            return
         self.chart_image.value = drawn.png(dpi=100)
         drawn.figure.clear()
         self.chart_caption.value = f'<div class="llc-help">Chart: {html.escape(drawn.alt)}</div>'

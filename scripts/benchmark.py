@@ -1,7 +1,8 @@
 """Benchmarks behind the numbers in docs/benchmarks.md. Run: .venv/bin/python scripts/benchmark.py
 
 Measures (0) a session notebook's first cells in fresh kernels (targets: import ≤ 0.3 s, first
-``llc.show`` ≤ 0.2 s; ``--first-cell`` measures only that), (1) how long a durable ``AnswerStore.set`` takes with a typical and a 1 MB answers file,
+``llc.show`` ≤ 0.2 s; ``--first-cell`` measures only that), (1) how long a durable
+``AnswerStore.set`` takes with a typical and a 1 MB answers file,
 (2) the delay from a widget change to the answer being on disk (target: under 1 s), and
 (3) the sample cohort's workbook build (30 participants, HTML + PDF). Timed here, on purpose, rather
 than in unit tests, which would flake on shared machines.
@@ -94,7 +95,7 @@ def first_cell(n: int = 7) -> tuple[list[float], list[float], list[str]]:
             km, kc = start_new_kernel(kernel_name="python3", env=env)
             try:
                 out = []
-                kc.execute_interactive(FIRST_CELL, timeout=120, output_hook=lambda m: out.append(m))
+                kc.execute_interactive(FIRST_CELL, timeout=120, output_hook=out.append)
                 text = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
                 got = json.loads(text.strip().splitlines()[-1])
                 imports.append(got["import"])

@@ -148,7 +148,7 @@ def test_z2jh_extra_config_registers_the_service_on_an_exposed_port(values):
     ingress = values["hub"]["networkPolicy"]["ingress"]
     assert url.port in ports(ingress)
     opened = [r for r in ingress if url.port in ports([r])]
-    assert any({"podSelector": {"matchLabels": {"hub.jupyter.org/network-access-hub": "true"}}} == src
+    assert any(src == {"podSelector": {"matchLabels": {"hub.jupyter.org/network-access-hub": "true"}}}
                for r in opened for src in r["from"]), opened
 
     proxy_out = values["proxy"]["chp"]["networkPolicy"]["egress"]

@@ -18,8 +18,16 @@ import zipfile
 
 import pytest
 from helpers import pdf_text
-from hubtools import (call, ensure_unix_user, find_service_pid, grant_traverse, project_paths, revoke,
-                      run_in_kernel, start_server)
+from hubtools import (
+    call,
+    ensure_unix_user,
+    find_service_pid,
+    grant_traverse,
+    project_paths,
+    revoke,
+    run_in_kernel,
+    start_server,
+)
 
 from llc_exercises.hubdemo import HubSettings, free_port, start_hub, stop_hub
 

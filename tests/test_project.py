@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 
 import pytest
+import tomllib
 import yaml
 from helpers import ROOT
 
