@@ -244,7 +244,96 @@ def _load(directory: str) -> tuple[Session, ...]:
     ids = [s.id for s in out]
     if len(set(ids)) != len(ids):
         raise DefinitionError(f"{folder}: two session files share an id ({ids})")
+    _check_options(out)
     return tuple(sorted(out, key=lambda s: s.number))
+
+
+# ---- what chart and panel kinds take ---------------------------------------------------------------
+# Each kind declares its options, so a typo in a facilitator's edit is named when the files load,
+# not later in a participant's notebook. Kinds of value: "column" (a column of the chart's table, or
+# of the panel's `table`), "field"/"fields"/"field_map" (fields of the worksheet, or full
+# session.worksheet.field keys), "table" (a table field), "target" (a number, or a number field),
+# "number", "text". A trailing "?" makes the option optional.
+CHART_OPTIONS: dict[str, dict[str, str]] = {
+    "gantt": {"label": "column", "start": "column", "end": "column", "group": "column?"},
+    "power_interest": {"label": "column", "power": "column", "interest": "column"},
+    "radar": {"label": "column", "value": "column"},
+    "levels": {"label": "column", "value": "column"},
+    "matrix": {"row": "column", "col": "column", "value": "column"},
+    "logic_model": {"stages": "fields"},
+    "timeseries": {"date": "column", "value": "column", "group": "column?"},
+    "progress": {"value": "column", "target": "target?", "group": "column?"},
+}
+PANEL_OPTIONS: dict[str, dict[str, str]] = {
+    "smart_check": {"statement": "field", "parts": "field_map?"},
+    "elevator_speech": {"parts": "fields", "words_per_minute": "number?"},
+    "lowest_areas": {"table": "table", "label": "column", "value": "column", "count": "number?"},
+    "quadrants": {"table": "table", "label": "column", "power": "column", "interest": "column"},
+    "total": {"table": "table", "value": "column", "target": "target?", "unit": "text?"},
+    "year_end_summary": {"highlights": "fields?"},
+}
+
+
+def _check_options(all_sessions: list[Session]) -> None:
+    keys = {f.key: f for s in all_sessions for w in s.worksheets for f in w.fields}
+
+    def resolve(ws: Worksheet, name, where: str) -> Field:
+        found = keys.get(name) if isinstance(name, str) and "." in name else \
+            next((f for f in ws.fields if f.id == name), None)
+        if found is None:
+            raise DefinitionError(f"{where}: {name!r} is not a field of worksheet {ws.key!r} (nor a "
+                                  f"session.worksheet.field key); its fields: {', '.join(f.id for f in ws.fields)}")
+        return found
+
+    def check(ws: Worksheet, kind: str, options: dict, spec: dict[str, str], table: Field | None, where: str):
+        unknown = sorted(set(options) - set(spec))
+        if unknown:
+            raise DefinitionError(f"{where}: unknown option(s) {', '.join(map(repr, unknown))} for kind {kind!r}; "
+                                  f"it takes: {', '.join(spec)}")
+        if "table" in spec and "table" in options:
+            table = resolve(ws, options["table"], f"{where}, option 'table'")
+            if table.type != "table":
+                raise DefinitionError(f"{where}, option 'table': {table.key!r} is a {table.type}, not a table")
+        for name, kind_of in spec.items():
+            what, optional = kind_of.rstrip("?"), kind_of.endswith("?")
+            here = f"{where}, option {name!r}"
+            if name not in options:
+                if not optional:
+                    raise DefinitionError(f"{where}: kind {kind!r} needs option {name!r} ({what})")
+                continue
+            value = options[name]
+            if what == "column":
+                if table is None or not any(c.id == value for c in table.columns):
+                    cols = ", ".join(c.id for c in table.columns) if table else "none"
+                    raise DefinitionError(f"{here}: {value!r} is not a column of the table; its columns: {cols}")
+            elif what == "field":
+                resolve(ws, value, here)
+            elif what in ("fields", "field_map"):
+                shape = dict if what == "field_map" else list
+                if not isinstance(value, shape):
+                    raise DefinitionError(f"{here}: expected a {'mapping' if shape is dict else 'list'} of fields")
+                for item in value.values() if isinstance(value, dict) else value:
+                    resolve(ws, item, here)
+            elif what == "target" and not isinstance(value, (int, float)):
+                resolve(ws, value, here)
+            elif what == "number" and not isinstance(value, (int, float)):
+                raise DefinitionError(f"{here}: {value!r} is not a number")
+
+    for s in all_sessions:
+        for ws in s.worksheets:
+            where = f"{s.source}, worksheet {ws.id!r}"
+            if ws.chart:
+                spec = CHART_OPTIONS.get(ws.chart.kind)
+                if spec is None:
+                    raise DefinitionError(f"{where}: unknown chart kind {ws.chart.kind!r}; known: "
+                                          f"{', '.join(CHART_OPTIONS)}")
+                table = resolve(ws, ws.chart.field, f"{where}, chart field")
+                check(ws, ws.chart.kind, ws.chart.options, spec, table, f"{where}, chart {ws.chart.kind!r}")
+            for d in ws.derived:
+                spec = PANEL_OPTIONS.get(d.kind)
+                if spec is None:
+                    raise DefinitionError(f"{where}: unknown panel kind {d.kind!r}; known: {', '.join(PANEL_OPTIONS)}")
+                check(ws, d.kind, d.options, spec, None, f"{where}, panel {d.kind!r}")
 
 
 def sessions() -> tuple[Session, ...]:

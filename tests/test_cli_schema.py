@@ -157,3 +157,52 @@ def test_a_closed_pipe_is_quiet():
     proc.stdout.close()  # like `| head -1`
     err = proc.stderr.read().decode()
     assert proc.wait(60) == 0 and first.strip() == b"{" and err == ""
+
+
+def test_chart_and_panel_kinds_declare_exactly_the_options_they_read():
+    from llc_exercises import charts, derived
+
+    assert set(defs.CHART_OPTIONS) == set(charts.KINDS)
+    assert set(defs.PANEL_OPTIONS) == set(derived.KINDS)
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("options: {label: action, start: start, end: due, group: goal}",
+     "options: {label: action, start: start, end: due_date, group: goal}",
+     r"01_visioning\.yaml, worksheet 'strategic_plan', chart 'gantt', option 'end': 'due_date' is not a "
+     r"column of the table; its columns: "),
+    ("options: {label: action, start: start, end: due, group: goal}",
+     "options: {label: action, start: start, end: due, grup: goal}",
+     r"worksheet 'strategic_plan', chart 'gantt': unknown option\(s\) 'grup' for kind 'gantt'; it takes: "
+     r"label, start, end, group"),
+    ("options: {label: action, start: start, end: due, group: goal}",
+     "options: {label: action, end: due}",
+     r"chart 'gantt': kind 'gantt' needs option 'start' \(column\)"),
+    ("kind: gantt", "kind: ganttt", r"unknown chart kind 'ganttt'; known: gantt, "),
+])
+def test_a_typo_in_chart_options_is_named_when_the_files_load(tmp_path, monkeypatch, old, new, words):
+    import shutil
+
+    edited = tmp_path / "sessions"
+    shutil.copytree(defs.BUILTIN_DIR, edited)
+    f = edited / "01_visioning.yaml"
+    assert old in f.read_text()
+    f.write_text(f.read_text().replace(old, new, 1))
+    monkeypatch.setenv("LLC_SESSIONS_DIR", str(edited))
+    with pytest.raises(defs.DefinitionError, match=words):
+        defs.sessions()
+
+
+def test_a_panel_pointing_at_a_missing_field_is_named(tmp_path, monkeypatch):
+    import shutil
+
+    edited = tmp_path / "sessions"
+    shutil.copytree(defs.BUILTIN_DIR, edited)
+    f = edited / "02_relationships.yaml"
+    text = f.read_text()
+    assert "table: relationships.stakeholders.rows" in text
+    f.write_text(text.replace("table: relationships.stakeholders.rows", "table: relationships.stakeholders.row"))
+    monkeypatch.setenv("LLC_SESSIONS_DIR", str(edited))
+    with pytest.raises(defs.DefinitionError, match=r"panel 'quadrants', option 'table': "
+                                                   r"'relationships.stakeholders.row' is not a field"):
+        defs.sessions()
