@@ -25,6 +25,16 @@ def esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
+_BOLD, _ITALIC = re.compile(r"\*\*(.+?)\*\*"), re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])")
+
+
+def instructions_html(text: str) -> str:
+    """A worksheet's instructions (kit prose from the YAML, not participant text): escaped, one
+    paragraph, with the **bold** and *italic* of the Markdown it is written in."""
+    out = esc(" ".join(text.split()))
+    return _ITALIC.sub(r"<em>\1</em>", _BOLD.sub(r"<strong>\1</strong>", out))
+
+
 def md_escape(text) -> str:
     """Plain text → Markdown that displays exactly that text (also safe through pandoc to LaTeX)."""
     lines = str(text).replace("\r\n", "\n").split("\n")
@@ -103,7 +113,7 @@ def worksheet_html(ws: defs.Worksheet, answers: Mapping, with_chart: bool = True
              f"<h3>{esc(ws.title)}</h3>",
              f'<div class="llc-framework">Framework: {esc(ws.framework)}</div>']
     if ws.instructions.strip():
-        parts.append(f'<p class="llc-instructions">{esc(" ".join(ws.instructions.split()))}</p>')
+        parts.append(f'<p class="llc-instructions">{instructions_html(ws.instructions)}</p>')
     parts += [field_html(f, answers.get(f.key)) for f in ws.fields]
     parts.append(panels_html(ws, answers))
     drawn = charts.draw(ws, answers) if with_chart else None
@@ -140,7 +150,7 @@ def field_markdown(f: defs.Field, value) -> str:
 def worksheet_markdown(ws: defs.Worksheet, answers: Mapping) -> str:
     parts = [f"### {md_escape(ws.title)}", f"_Framework: {md_escape(ws.framework)}_"]
     if ws.instructions.strip():
-        parts.append(md_escape(" ".join(ws.instructions.split())))
+        parts.append(" ".join(ws.instructions.split()))  # kit prose, already Markdown
     parts += [field_markdown(f, answers.get(f.key)) for f in ws.fields]
     parts += [panel_markdown(p) for p in derived.panels(ws, answers)]
     return "\n\n".join(parts)

@@ -17,6 +17,7 @@ import weakref
 import ipywidgets as w
 
 from . import definitions as defs
+from . import render
 from .schema import AnswerValueError
 from .store import AnswerFileError, AnswerStore
 
@@ -212,7 +213,7 @@ class WorksheetView:
         header = w.HTML(
             CSS + f"<h3>{html.escape(ws.title)}</h3>"
             f"<div class='llc-help'>Framework: {html.escape(ws.framework)}</div>"
-            + (f"<p class='llc-instructions'>{html.escape(' '.join(ws.instructions.split()))}</p>"
+            + (f"<p class='llc-instructions'>{render.instructions_html(ws.instructions)}</p>"
                if ws.instructions.strip() else ""))
         parts = [header, *[c.widget for c in self.controls.values()]]
         # Panels and the chart are recomputed from the store after every save, so feedback and
@@ -234,7 +235,7 @@ class WorksheetView:
         return any("." in str(v) for d in self.worksheet.derived for v in d.options.values())
 
     def _refresh(self):
-        from . import charts, render
+        from . import charts
 
         self.panels.value = render.STYLE + render.panels_html(self.worksheet, self.store) \
             if self.worksheet.derived else ""

@@ -74,11 +74,16 @@ def test_instructions_are_printed(printed):
     ws = defs.worksheet("relationships.stakeholders")
     assert ws.instructions.strip(), "the stakeholder worksheet has instructions in its YAML"
     assert " ".join(ws.instructions.split()[:8]) in text
+    engagement = defs.worksheet("relationships.engagement_plan")
+    assert "**reach**" in engagement.instructions  # written in Markdown...
+    assert "**" not in text and "reach" in text  # ...printed as emphasis, not as asterisks
 
 
 def test_an_rtl_override_in_a_name_cannot_flip_the_footer(printed):
     pdf, _ = printed
-    footer = [w for w in words(pdf, page=2) if w[1] > 700]  # Letter is 792 pt tall
+    page = words(pdf, page=2)
+    bottom = max(w[1] for w in page)
+    footer = [w for w in page if w[1] > bottom - 2]  # the running footer is the lowest line
     texts = [w[2] for w in sorted(footer, key=lambda w: w[0])]
     i = texts.index("page")
     assert texts[i + 1:i + 3] == ["2", "of"], texts  # read left to right, in order
