@@ -35,6 +35,7 @@ from .hub import DEFAULT_GROUP, DEFAULT_PORT, SERVICE_NAME
 from .roster import COLUMNS, csv_safe
 from .store import write_atomic
 from .submissions import MAX_BODY_BYTES, SubmissionDB, SubmissionRejected, check_submission
+from .values import progress
 
 log = logging.getLogger("leading-edge")
 USERS_CACHE_S = 30
@@ -65,7 +66,7 @@ def export_zip(db: SubmissionDB) -> bytes:
 def sessions_summary() -> list[dict]:
     # `short` is the series' own name for a session ("Visioning"), which fits a column header.
     return [{"id": s.id, "number": s.number, "title": s.title, "short": s.id.replace("_", " ").capitalize(),
-             "total": sum(len(ws.fields) for ws in s.worksheets)} for s in defs.sessions()]
+             "total": progress(s, {})[1]} for s in defs.sessions()]
 
 
 def _text(value) -> str:

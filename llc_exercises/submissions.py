@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import definitions as defs
 from .errors import LeadingEdgeError
+from .values import is_blank
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
@@ -61,9 +62,8 @@ def _now() -> str:
 
 
 def summarize(doc: Mapping) -> dict:
-    """Per session: questions answered, questions in total, and when an answer last changed."""
-    from .values import is_blank  # the same rule as the participant's own progress view
-
+    """Per session: questions answered, questions in total, and when an answer last changed
+    (blank means what it means in the participant's own progress view: ``values.is_blank``)."""
     answers = doc.get("answers") or {}
     out = {}
     for s in defs.sessions():

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +16,11 @@ import urllib.request
 import pytest
 from helpers import ROOT
 
+from llc_exercises.hubdemo import free_port
 from llc_exercises.pdf import CHROMIUM_FLAGS, find_chromium
 
 TOKEN = "llc-browser-test"
 TYPED = "Typed in the browser <b>kept</b> & safe ✓"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
