@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# WeasyPrint draws with pango; DejaVu covers Latin, Hebrew, Arabic and symbols, Noto the emoji.
-DEMO_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-color-emoji
-# Tests also print through Debian's Chromium and read PDFs back with poppler's pdftotext.
-TEST_DEBS := $(DEMO_DEBS) chromium poppler-utils acl
+# Workbooks print in Debian's Chromium (fast, kept open) or WeasyPrint, which draws with pango;
+# DejaVu covers Latin, Hebrew, Arabic and symbols, Noto the emoji.
+DEMO_DEBS := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-color-emoji
+# Tests also read PDFs back with poppler's pdftotext.
+TEST_DEBS := $(DEMO_DEBS) poppler-utils acl
 OUT    ?= build/workbooks
 
 NODE   := node_modules/.installed

@@ -73,7 +73,8 @@ def _status_writer(path: str):
 
 
 def cmd_build(args) -> int:
-    from .workbook import BuildError, build_cohort, build_one
+    from .builds import build_cohort
+    from .workbook import build_one
 
     out = Path(args.out)
     if args.roster:
@@ -83,7 +84,8 @@ def cmd_build(args) -> int:
         results = build_cohort(Path(args.roster), Path(args.answers_dir), out, jobs=args.jobs,
                                formats=args.format, engine=args.pdf_engine, template=args.template,
                                progress=not args.quiet, generated_on=args.date or "",
-                               on_result=_status_writer(args.status_file) if args.status_file else None)
+                               on_result=_status_writer(args.status_file) if args.status_file else None,
+                               keep_notebooks=args.keep_notebooks, dask_scheduler=args.dask_scheduler)
         if args.status_file:
             _status_writer(args.status_file)(len(results), len(results), results, finished=True)
         failed = [r for r in results if r.error]
@@ -95,13 +97,12 @@ def cmd_build(args) -> int:
     if not args.answers:
         _err("give --answers FILE for one participant, or --roster CSV --answers-dir DIR for a cohort")
         return EXIT_USAGE
-    try:
-        r = build_one(Path(args.answers), out, formats=args.format, engine=args.pdf_engine,
-                      template=args.template, generated_on=args.date or "")
-    except BuildError as exc:
-        _err(str(exc))
-        return EXIT_INVALID
-    for p in r.outputs:
+    if args.dask_scheduler:
+        _err("--dask-scheduler builds a cohort: give --roster CSV --answers-dir DIR")
+        return EXIT_USAGE
+    # a BuildError becomes `llc: …` in main()
+    for p in build_one(Path(args.answers), out, formats=args.format, engine=args.pdf_engine,
+                       template=args.template, generated_on=args.date or "", keep_notebook=args.keep_notebooks):
         print(p)
     return EXIT_OK
 
@@ -155,8 +156,9 @@ def cmd_hub_demo(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from .pdf import ENGINES
-    from .workbook import FORMATS, default_jobs
+    from .builds import default_jobs
+    from .pdf import CHOICES
+    from .workbook import FORMATS
 
     p = argparse.ArgumentParser(prog="llc", description="Leading Edge: worksheets and workbooks for "
                                 "the On the Leading Edge library-leadership series.")
@@ -177,10 +179,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", metavar="DIR", required=True, help="where workbooks are written")
     b.add_argument("--format", type=_formats, default=FORMATS, metavar="html,pdf",
                    help="comma list of formats (default: html,pdf)")
-    b.add_argument("--pdf-engine", choices=ENGINES, default="weasyprint",
-                   help="weasyprint (default; pip only) or chromium (nbconvert webpdf on system Chromium)")
+    b.add_argument("--pdf-engine", choices=CHOICES, default="auto",
+                   help="chromium (fast; the system's Chromium, kept open), weasyprint (pip only), or auto "
+                        "(default: chromium when installed)")
     b.add_argument("--jobs", type=int, default=default_jobs(), metavar="N",
-                   help=f"workbooks built at once (default {default_jobs()})")
+                   help=f"worker processes building at once (default {default_jobs()})")
+    b.add_argument("--keep-notebooks", action="store_true",
+                   help="also write each participant's filled notebook (workbook-<id>.ipynb)")
+    b.add_argument("--dask-scheduler", metavar="ADDRESS",
+                   help="build on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (needs dask.distributed "
+                        "and the kit on its workers)")
     b.add_argument("--template", type=Path, help="workbook template notebook (default: workbook/workbook.ipynb)")
     b.add_argument("--date", metavar="YYYY-MM-DD", help="date printed on covers (default today)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")

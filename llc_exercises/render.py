@@ -6,6 +6,7 @@ by backslash-escaping every punctuation mark Markdown, HTML or LaTeX could act o
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import re
@@ -85,8 +86,11 @@ def table_html(f: defs.Field, rows) -> str:
 
 
 def chart_html(drawn: charts.Drawn, png_b64: str | None = None) -> str:
-    png_b64 = png_b64 or drawn.png_base64()
-    return (f'<figure class="llc-chart"><img src="data:image/png;base64,{png_b64}" '
+    """The chart as an image with its text alternative: the PNG when one is given (notebooks,
+    whose LaTeX export needs it anyway), otherwise an SVG (pages and workbooks)."""
+    src = (f"data:image/png;base64,{png_b64}" if png_b64 else
+           "data:image/svg+xml;base64," + base64.b64encode(drawn.svg()).decode("ascii"))
+    return (f'<figure class="llc-chart"><img src="{src}" '
             f'alt="{esc(drawn.alt)}"/><figcaption>{esc(drawn.alt)}</figcaption></figure>')
 
 
@@ -227,11 +231,10 @@ def cover_html(participant: Mapping, on: dt.date, sessions_progress) -> str:
     rows = [("Participant", participant.get("name") or participant.get("id")),
             ("School", participant.get("school")), ("District", participant.get("district")),
             ("Cohort", participant.get("cohort")), ("Workbook date", f"{on:%d %B %Y}")]
-    # The participant's name cell also feeds the running page footer (CSS string-set). Each value
-    # is a bidi isolate (FSI…PDI), so a right-to-left override typed into a name cannot flip the
-    # footer's "page N of M" around it.
-    details = "".join(f'<tr><th>{esc(k)}</th><td{" class=llc-who" if i == 0 else ""}>'
-                      f"{esc(ISOLATE.format(v)) if v else BLANK_HTML}</td></tr>" for i, (k, v) in enumerate(rows))
+    # Each value is a bidi isolate (FSI…PDI): a right-to-left override typed into a name cannot
+    # reorder the text around it.
+    details = "".join(f"<tr><th>{esc(k)}</th><td>{esc(ISOLATE.format(v)) if v else BLANK_HTML}</td></tr>"
+                      for k, v in rows)
     toc = "".join(f"<li>Session {s.number}: {esc(s.title)} — {d} of {t} answered</li>"
                   for s, (d, t) in sessions_progress)
     return (f'<section class="llc-cover tex2jax_ignore mathjax_ignore">'
@@ -245,11 +248,9 @@ def cover_html(participant: Mapping, on: dt.date, sessions_progress) -> str:
 
 PAGE_CSS = """
 @page { size: Letter; margin: 18mm 16mm 20mm 16mm;
-  @bottom-center { content: "On the Leading Edge · " string(who) " · page " counter(page) " of " counter(pages);
-    font-size: 8pt; color: #666; font-family: "DejaVu Sans", sans-serif; } }
+  @bottom-center { content: FOOTER; font-size: 8pt; color: #666; font-family: "DejaVu Sans", sans-serif; } }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #111; max-width: 52rem;
   margin: 0 auto; font-variant-ligatures: none; }
-.llc-who { string-set: who content(); }
 .llc-cover { page-break-after: always; padding-top: 30mm; }
 .llc-cover h1 { font-size: 30pt; color: #1d3557; margin: 0; }
 .llc-kicker { text-transform: uppercase; letter-spacing: 0.1em; color: #2a6f97; }
@@ -261,12 +262,25 @@ h2.llc-session { page-break-before: always; color: #1d3557; border-bottom: 2px s
 """
 
 
-def page_html(body: str, title: str) -> str:
-    """A complete standalone HTML document: no scripts, no external resources."""
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal: everything but ASCII letters and digits hex-escaped, so no
+    quote, backslash or ``</style>`` in a participant's name can leave the string. (Spaces too: CSS
+    swallows one space after an escape.)"""
+    return '"' + "".join(ch if ch.isascii() and ch.isalnum() else f"\\{ord(ch):06x}" for ch in text) + '"'
+
+
+def page_html(body: str, title: str, footer_name: str = "") -> str:
+    """A complete standalone HTML document: no scripts, no external resources.
+
+    Every printed page's footer reads "On the Leading Edge · <footer_name> · page N of M". The name
+    is written into the CSS itself (both PDF engines support margin boxes; Chromium lacks
+    string-set) as a bidi isolate, so a right-to-left override cannot flip the page numbers."""
     body = body.replace(STYLE, "")  # each notebook output carries the stylesheet; the page needs it once
+    who = f"{css_string(ISOLATE.format(footer_name))} \" · \" " if footer_name else ""
+    footer = f'"On the Leading Edge · " {who}"page " counter(page) " of " counter(pages)'
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{PAGE_CSS}</style>{STYLE}</head>"
+            f"<title>{esc(title)}</title><style>{PAGE_CSS.replace('FOOTER', footer)}</style>{STYLE}</head>"
             f"<body>\n{body}\n</body></html>\n")
 
 

@@ -1,27 +1,34 @@
-"""Personalized workbooks: papermill fills the template → nbconvert exports it without code → PDF.
+"""One personalized workbook: papermill fills the template → nbconvert exports it without code → PDF.
 
-A cohort build runs participants in worker processes (each pays the papermill import once) and
-reports failures per participant while still building everyone else.
+``prepare`` runs where the facilitator is: it checks the answers file (schema, whose it is) and packs
+a ``Job`` of plain data that can travel to a worker process or to a Dask worker on another machine.
+``Builder`` runs in a worker and keeps one Python kernel and one PDF printer between participants:
+starting a kernel, importing the kit in it and starting a browser cost more than filling a workbook.
+A worker returns the files as bytes; the facilitator's process writes them (see ``builds``).
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
-import csv
-import functools
-import io
-import multiprocessing
+import json
 import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import render, schema
 from .errors import LeadingEdgeError
 from .paths import check_participant_id, output_stem
-from .pdf import write_pdf
-from .roster import csv_safe, read_roster
+from .pdf import Printer, open_printer, resolve_engine
 from .store import AnswerFileError, read_document, write_atomic
 
 FORMATS = ("html", "pdf")
+ENGINE_NAME = "leading-edge"  # the papermill engine that runs on a kept kernel
+CELL_TIMEOUT_S = 600  # a template cell that hangs must not hang the whole cohort
+RESET = "get_ipython().reset(new_session=False)"
 
 
 def default_template() -> Path:
@@ -33,62 +40,41 @@ class BuildError(LeadingEdgeError, RuntimeError):
 
 
 @dataclass
-class Result:
+class Job:
+    """Everything a worker needs to build one workbook; plain data, so it pickles small."""
     participant: str
-    name: str = ""
-    outputs: list[Path] = field(default_factory=list)
+    name: str
+    document: dict
+    details: dict
+    template: str  # the template notebook's JSON text
+    formats: tuple[str, ...] = FORMATS
+    engine: str = "auto"
+    generated_on: str = ""
+    keep_notebook: bool = False
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back: file name → bytes, or an error a facilitator can act on."""
+    participant: str
+    name: str
+    files: dict[str, bytes] = field(default_factory=dict)
     error: str | None = None
 
 
-@functools.cache  # one class (and socket folder) per process, not per participant
-def _quiet_kernel_manager():
-    """Kernels for workbook builds: on Unix sockets (parallel workers picking TCP ports race for
-    the same port), with stderr in a log file instead of over the facilitator's progress bar."""
-    import subprocess
-    import tempfile
-    import uuid
-
-    from jupyter_client.manager import AsyncKernelManager
-
-    sockets = Path(tempfile.gettempdir()) / f"leading-edge-kernels-{os.getuid()}"
-    sockets.mkdir(mode=0o700, exist_ok=True)
-
-    class QuietKernelManager(AsyncKernelManager):
-        def __init__(self, **kw):
-            if os.name == "posix":
-                kw.setdefault("transport", "ipc")
-                kw.setdefault("ip", str(sockets / uuid.uuid4().hex[:12]))
-            super().__init__(**kw)
-
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            log = Path(tempfile.gettempdir()) / "leading-edge-kernels.log"
-            with open(log, "ab") as err:  # the child keeps its own copy of the handle
-                kw["stderr"] = err
-                kw.setdefault("stdout", subprocess.DEVNULL)
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    return QuietKernelManager
-
-
-def _export_html(nb) -> str:
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
-    return body
-
-
-def build_one(answers_file: Path, out_dir: Path, formats=FORMATS, engine: str = "weasyprint",
-              template: Path | None = None, expected_id: str | None = None,
-              details: dict | None = None, generated_on: str = "") -> Result:
-    """Build one participant's workbook. Raises BuildError with a message a facilitator can act on."""
-    import papermill
-
-    answers_file, out_dir = Path(answers_file), Path(out_dir)
+def read_template(template: Path | None = None) -> str:
     template = Path(template or default_template())
-    if not template.exists():
-        raise BuildError(f"Workbook template {template} not found; pass --template PATH.")
+    try:
+        return template.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BuildError(f"Workbook template {template} not found; pass --template PATH.") from None
+
+
+def prepare(answers_file: Path, template_text: str, expected_id: str | None = None,
+            details: dict | None = None, formats=FORMATS, engine: str = "auto", generated_on: str = "",
+            keep_notebook: bool = False) -> Job:
+    """Check one participant's answers file and pack their Job. Raises BuildError naming the file."""
+    answers_file = Path(answers_file)
     try:
         doc = read_document(answers_file)
     except AnswerFileError as exc:
@@ -104,119 +90,233 @@ def build_one(answers_file: Path, out_dir: Path, formats=FORMATS, engine: str = 
         # Never print one person's answers under another's name.
         raise BuildError(f"{answers_file} belongs to participant {file_id!r}, not {expected_id!r}. "
                          "Check the roster or the file name.")
-    params = {"participant_id": pid, "answers_path": str(answers_file.resolve()),
-              "generated_on": generated_on, "participant_details": dict(details or {})}
-    for attempt in (1, 2):
-        try:
-            nb = papermill.execute_notebook(
-                str(template), None, kernel_name="python3", progress_bar=False, log_output=False,
-                cwd=str(template.parent), kernel_manager_class=_quiet_kernel_manager(), parameters=params)
-            break
-        except papermill.PapermillExecutionError as exc:
-            raise BuildError(f"The workbook template failed for {pid}: {exc.ename}: {exc.evalue}") from None
-        except RuntimeError as exc:  # a kernel that dies while starting is worth one more try
-            if attempt == 2 or "kernel" not in str(exc).lower():
-                raise BuildError(f"Could not start a Python kernel for {pid}: {exc}") from None
     participant = {**(details or {}), **{k: v for k, v in doc["participant"].items() if v}}
-    who = participant.get("name") or pid
-    page = render.page_html(_export_html(nb), f"On the Leading Edge — workbook of {who}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = output_stem(pid)
-    result = Result(pid, name=who)
-    if "html" in formats:
-        write_atomic(out_dir / f"{stem}.html", page.encode("utf-8"))
-        result.outputs.append(out_dir / f"{stem}.html")
-    if "pdf" in formats:
-        result.outputs.append(write_pdf(page, out_dir / f"{stem}.pdf", engine))
-    return result
+    return Job(pid, participant.get("name") or pid, doc, dict(details or {}), template_text, tuple(formats),
+               engine, generated_on, keep_notebook)
 
 
-def _build_member(args) -> Result:
-    pid, name, kwargs = args
+def _engine_class():
+    """papermill's nbclient engine on a kernel (and kernel client) the Builder keeps, instead of a
+    new kernel per notebook; each notebook starts by clearing the kernel's variables, so nothing of
+    the last participant can reach the next."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine
+
+    class KeptKernelClient(PapermillNotebookClient):
+        def papermill_execute_cells(self):
+            reply = self.wait_for_reply(self.kc.execute(RESET, silent=True, store_history=False))
+            if not reply or reply["content"]["status"] != "ok":
+                raise BuildError("Could not clear the Python kernel between participants.")
+            super().papermill_execute_cells()
+
+    class KeptKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, start_timeout=60,
+                                     execution_timeout=None, km=None, kc=None, **_ignored):
+            client = KeptKernelClient(nb_man, km=km, kernel_name=kernel_name, log_output=log_output,
+                                      startup_timeout=start_timeout, timeout=execution_timeout)
+            client.kc = kc  # already connected: no new channels, no wait for the kernel per notebook
+            return client.execute()
+
+    return KeptKernelEngine
+
+
+class Builder:
+    """Builds workbooks one after another on one kept kernel; one Builder per worker thread."""
+
+    def __init__(self) -> None:
+        self.km: Any = None  # jupyter_client KernelManager, started on first use
+        self.kc: Any = None  # its AsyncKernelClient, connected once
+        self.printers: dict[str, Printer] = {}
+        self.home = Path(tempfile.mkdtemp(prefix="leading-edge-build-"))  # 0700: answers pass through
+        self._exporter: Any = None
+        self._templates: dict[str, object] = {}
+
+    # -- the kernel ------------------------------------------------------------------------------
+    def _kernel(self):
+        if self.km is not None and self.km.is_alive():
+            return self.km, self.kc
+        self._stop_kernel()
+        from jupyter_client.manager import KernelManager
+
+        kw = {}
+        if os.name == "posix":  # Unix sockets: parallel workers picking TCP ports race for the same one
+            kw = {"transport": "ipc", "ip": str(self.home / f"kernel-{uuid.uuid4().hex[:8]}")}
+        km = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient",
+                           **kw)
+        log = Path(tempfile.gettempdir()) / "leading-edge-kernels.log"
+        # The kernel's stderr goes to a log, not over the facilitator's progress bar.
+        with open(log, "ab") as err:  # the child keeps its own copy of the handle
+            km.start_kernel(cwd=str(self.home), stderr=err, stdout=subprocess.DEVNULL)
+        self.km, self.kc = km, km.client()
+        self.kc.start_channels()
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(self.kc.wait_for_ready)(timeout=60)
+        except RuntimeError:
+            self._stop_kernel()
+            raise
+        return self.km, self.kc
+
+    def _stop_kernel(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - a kernel that already died needs no stopping
+                pass
+            self.km = None
+
+    def warm_up(self, engine: str = "auto", formats=FORMATS) -> None:
+        """Start the kernel (and the printer) before the first participant arrives."""
+        import nbconvert  # noqa: F401 - the import is the slow part
+        import papermill  # noqa: F401
+
+        self._kernel()
+        if "pdf" in formats:
+            self._printer(engine)
+
+    def _printer(self, engine: str) -> Printer:
+        engine = resolve_engine(engine)
+        if engine not in self.printers:
+            self.printers[engine] = open_printer(engine)
+        return self.printers[engine]
+
+    # -- one workbook ----------------------------------------------------------------------------
+    def _execute(self, job: Job, answers: Path):
+        import nbformat
+        import papermill
+        from nbclient.exceptions import DeadKernelError
+        from papermill.engines import papermill_engines
+
+        papermill_engines.register(ENGINE_NAME, _engine_class())
+        if job.template not in self._templates:
+            self._templates = {job.template: nbformat.reads(job.template, as_version=4)}
+        params = {"participant_id": job.participant, "answers_path": str(answers),
+                  "generated_on": job.generated_on, "participant_details": job.details}
+        for attempt in (1, 2):
+            try:
+                km, kc = self._kernel()
+                return papermill.execute_notebook(
+                    self._templates[job.template], None, engine_name=ENGINE_NAME, kernel_name="python3",
+                    km=km, kc=kc, progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
+                    parameters=params)
+            except papermill.PapermillExecutionError as exc:
+                raise BuildError(f"The workbook template failed for {job.participant}: "
+                                 f"{exc.ename}: {exc.evalue}") from None
+            except (DeadKernelError, RuntimeError) as exc:
+                self._stop_kernel()  # the next participant gets a new one
+                if attempt == 2 or "kernel" not in str(exc).lower():
+                    raise BuildError(f"The Python kernel stopped while building {job.participant}'s "
+                                     f"workbook: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                                     ) from None
+        raise AssertionError("unreachable")
+
+    def _export_html(self, nb) -> str:
+        if self._exporter is None:
+            from nbconvert import HTMLExporter
+
+            self._exporter = HTMLExporter(template_name="basic", exclude_input=True,
+                                          exclude_input_prompt=True, exclude_output_prompt=True)
+        body, _ = self._exporter.from_notebook_node(nb)
+        return body
+
+    def build(self, job: Job) -> dict[str, bytes]:
+        """The participant's files as bytes, named ``workbook-<id>.<ext>``."""
+        import nbformat
+
+        answers = self.home / f"{uuid.uuid4().hex}.json"
+        write_atomic(answers, json.dumps(job.document, ensure_ascii=False).encode("utf-8"))
+        try:
+            nb = self._execute(job, answers)
+        finally:
+            answers.unlink(missing_ok=True)
+        page = render.page_html(self._export_html(nb), f"On the Leading Edge — workbook of {job.name}",
+                                footer_name=job.name)
+        stem = output_stem(job.participant)
+        files: dict[str, bytes] = {}
+        if "html" in job.formats:
+            files[f"{stem}.html"] = page.encode("utf-8")
+        if "pdf" in job.formats:
+            files[f"{stem}.pdf"] = self._printer(job.engine).pdf(page)
+        if job.keep_notebook:
+            nb.metadata.get("papermill", {}).pop("input_path", None)  # no temp paths of this machine
+            files[f"{stem}.ipynb"] = nbformat.writes(nb).encode("utf-8")
+        return files
+
+    def close(self) -> None:
+        self._stop_kernel()
+        for printer in self.printers.values():
+            printer.close()
+        self.printers.clear()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+# One Builder per thread (Dask runs tasks on several threads of a worker; Playwright and kernels
+# are not shared between threads), all listed so ``release`` can close them from any thread.
+_local = threading.local()
+_builders: list[Builder] = []
+_builders_lock = threading.Lock()
+
+
+def current_builder() -> Builder:
+    builder = getattr(_local, "builder", None)
+    if builder is None:
+        builder = _local.builder = Builder()
+        with _builders_lock:
+            _builders.append(builder)
+    return builder
+
+
+def release() -> int:
+    """Close every kept kernel and browser in this process; returns how many builders closed."""
+    with _builders_lock:
+        closing = list(_builders)
+        _builders.clear()
+    for b in closing:
+        b.close()
+    _local.__dict__.pop("builder", None)
+    return len(closing)
+
+
+def warm_up(engine: str = "auto", formats=FORMATS) -> None:
+    """Worker-process initializer: imports, kernel and printer ready before the first job."""
+    import atexit
+
+    atexit.register(release)
     try:
-        return build_one(**kwargs)
+        current_builder().warm_up(engine, formats)
+    except Exception:  # noqa: BLE001 - the first job will meet the same problem and report it
+        pass
+
+
+def run_job(job: Job) -> Outcome:
+    """Build one Job on this thread's Builder; any failure becomes the participant's error."""
+    try:
+        return Outcome(job.participant, job.name, current_builder().build(job))
     except Exception as exc:  # noqa: BLE001 - one participant's failure must not stop the cohort
-        return Result(pid, name=name, error=str(exc) or type(exc).__name__)
+        return Outcome(job.participant, job.name, error=str(exc) or type(exc).__name__)
 
 
-def build_cohort(roster: Path, answers_dir: Path, out_dir: Path, jobs: int = 2, formats=FORMATS,
-                 engine: str = "weasyprint", template: Path | None = None, progress: bool = True,
-                 generated_on: str = "", on_result=None) -> list[Result]:
-    """Build every roster member's workbook; returns one Result per roster row.
-
-    ``on_result(done, total, results)`` is called after each workbook (e.g. to write a status
-    file a dashboard polls)."""
-    roster, answers_dir, out_dir = Path(roster), Path(answers_dir), Path(out_dir)
-    members, problems = read_roster(roster)
-    results = [Result(participant="?", error=p) for p in problems]
-    tasks = []
-    for m in members:
-        answers_file = answers_dir / f"{m.id}.json"
-        if not answers_file.exists():
-            results.append(Result(m.id, name=m.details.get("name", ""), error=(
-                f"{roster}, line {m.row}: no answers file {answers_file}. The participant may not "
-                "have started yet: ask them to open 00_orientation, or remove the row.")))
-            continue
-        tasks.append((m.id, m.details.get("name", ""), dict(
-            answers_file=answers_file, out_dir=out_dir, formats=formats, engine=engine,
-            template=template, expected_id=m.id, details=m.details, generated_on=generated_on)))
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=len(tasks), desc="Building workbooks", unit="workbook", disable=not progress)
-    done = 0
-
-    def finished(r: Result) -> None:
-        nonlocal done
-        done += 1
-        results.append(r)
-        bar.update()
-        if on_result:
-            on_result(done, len(tasks), results)
-
-    if on_result:
-        on_result(0, len(tasks), results)
-    if jobs <= 1 or len(tasks) <= 1:
-        for t in tasks:
-            finished(_build_member(t))
-    else:
-        # spawn: worker processes must not inherit the parent's threads (tqdm, kernels).
-        ctx = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            for r in pool.map(_build_member, tasks):
-                finished(r)
-                if r.error:
-                    bar.write(f"✗ {r.participant}: {r.error}")
-    bar.close()
+def build_one(answers_file: Path, out_dir: Path, formats=FORMATS, engine: str = "auto",
+              template: Path | None = None, expected_id: str | None = None, details: dict | None = None,
+              generated_on: str = "", keep_notebook: bool = False) -> list[Path]:
+    """Build one participant's workbook here and now; returns the files written.
+    Raises BuildError with a message a facilitator can act on."""
+    job = prepare(answers_file, read_template(template), expected_id, details, formats, engine,
+                  generated_on, keep_notebook)
+    builder = Builder()
+    try:
+        files = builder.build(job)
+    finally:
+        builder.close()
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_report(results, out_dir)
-    return results
-
-
-def write_report(results: list[Result], out_dir: Path) -> None:
-    """``index.html`` for the facilitator to click through, and ``build-report.csv``."""
-    rows = []
-    for r in results:
-        links = " ".join(f'<a href="{render.esc(p.name)}">{render.esc(p.suffix[1:].upper())}</a>'
-                         for p in r.outputs)
-        status = f'<span class="bad">{render.esc(r.error)}</span>' if r.error else "built"
-        rows.append(f"<tr><td>{render.esc(r.participant)}</td><td>{render.esc(r.name)}</td>"
-                    f"<td>{links}</td><td>{status}</td></tr>")
-    ok = sum(not r.error for r in results)
-    body = (f"<h1>Cohort workbooks</h1><p>{ok} built, {len(results) - ok} need attention.</p>"
-            "<table class='llc-table'><thead><tr><th>Id</th><th>Name</th><th>Files</th><th>Status</th>"
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-    page = render.page_html(body, "Cohort workbooks").replace(
-        "</style>", ".bad{color:#a4161a}</style>", 1)
-    write_atomic(out_dir / "index.html", page.encode("utf-8"))
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["participant", "name", "files", "error"])
-    for r in results:
-        # Spreadsheet apps run cells that start with = + - @ as formulas; neutralise them.
-        writer.writerow([csv_safe(r.participant), csv_safe(r.name),
-                         " ".join(p.name for p in r.outputs), csv_safe(r.error or "")])
-    write_atomic(out_dir / "build-report.csv", buf.getvalue().encode("utf-8"))
-
-
-def default_jobs() -> int:
-    return max(1, min(4, (os.cpu_count() or 2)))
+    written = []
+    for name, data in files.items():
+        write_atomic(out_dir / name, data)
+        written.append(out_dir / name)
+    return written

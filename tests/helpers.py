@@ -23,13 +23,20 @@ def squash(text: str) -> str:
     return "".join(_BIDI_MARKS.sub("", text).split())
 
 
+# The running footer: Chromium draws it where a page ends, which may be inside a long answer.
+_FOOTER = re.compile(r"On the Leading Edge ·.{0,300}?page \d+ of \d+", re.S)
+# Colour emoji are drawn from their own font; pdftotext places them apart from the words around them.
+EMOJI = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]")
+
+
 class PdfText:
-    """Both extractions of one PDF, squashed, for 'does this answer appear' checks."""
+    """Both extractions of one PDF, squashed and without page footers, for 'does this answer
+    appear' checks (an answer may run on over a page break)."""
 
     def __init__(self, path: Path):
-        self.raw = squash(pdf_text(path, raw=True))
-        self.reading = squash(pdf_text(path, raw=False))
+        self.raw = squash(EMOJI.sub("", _FOOTER.sub("", pdf_text(path, raw=True))))
+        self.reading = squash(EMOJI.sub("", _FOOTER.sub("", pdf_text(path, raw=False))))
 
     def __contains__(self, answer: str) -> bool:
-        a = squash(answer)
+        a = squash(EMOJI.sub("", answer))
         return a in self.raw or a in self.reading

@@ -1,0 +1,225 @@
+"""Cohort builds: every roster member's workbook, on local worker processes or a Dask cluster.
+
+Workers keep a kernel and a printer between participants (see ``workbook.Builder``) and send the
+files back; this process writes them, shows one progress bar and reports each participant's
+failure while still building everyone else — also when a participant's build kills its worker.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import csv
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import render
+from .errors import LeadingEdgeError
+from .pdf import resolve_engine
+from .roster import csv_safe, read_roster
+from .store import write_atomic
+from .workbook import FORMATS, BuildError, Job, Outcome, prepare, read_template, release, run_job, warm_up
+
+CRASHED = ("Building this workbook stopped the worker process that ran it (the other workbooks were "
+           "built). Build it alone to see why: llc build --answers FILE --out DIR")
+DASK_CONNECT_TIMEOUT_S = 10
+
+
+class ClusterError(LeadingEdgeError, RuntimeError):
+    pass
+
+
+@dataclass
+class Result:
+    participant: str
+    name: str = ""
+    outputs: list[Path] = field(default_factory=list)
+    error: str | None = None
+
+
+def default_jobs() -> int:
+    return max(1, min(4, (os.cpu_count() or 2)))
+
+
+# ---- where the jobs run --------------------------------------------------------------------------
+def run_here(jobs: list[Job]) -> Iterator[Outcome]:
+    """In this process, one after another (``--jobs 1``)."""
+    try:
+        for job in jobs:
+            yield run_job(job)
+    finally:
+        release()
+
+
+def run_in_processes(jobs: list[Job], workers: int, engine: str, formats) -> Iterator[Outcome]:
+    """On ``workers`` spawned processes, each warm (kernel and printer started) before its first job.
+
+    Only as many jobs as workers are in flight, so when a worker dies the culprit is one of those
+    few; each is then retried alone, and the one that kills a worker on its own is reported."""
+    ctx = multiprocessing.get_context("spawn")  # workers must not inherit this process's threads
+    todo, suspects = list(reversed(jobs)), list[Job]()  # popped from the end: roster order
+    while todo or suspects:
+        alone = not todo
+        size = 1 if alone else min(workers, len(todo))
+        with cf.ProcessPoolExecutor(size, mp_context=ctx, initializer=warm_up,
+                                    initargs=(engine, formats)) as pool:
+            queue = [suspects.pop(0)] if alone else todo
+            running: dict[cf.Future, Job] = {}
+            broken = False
+            while (queue or running) and not broken:
+                while queue and len(running) < size:
+                    job = queue.pop()
+                    running[pool.submit(run_job, job)] = job
+                finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for fut in finished:
+                    job = running.pop(fut)
+                    try:
+                        yield fut.result()
+                    except cf.process.BrokenProcessPool:
+                        broken = True
+                        if alone:
+                            yield Outcome(job.participant, job.name, error=CRASHED)
+                        else:
+                            suspects.append(job)
+            if broken:
+                suspects.extend(running.values())
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_on_dask(jobs: list[Job], address: str) -> Iterator[Outcome]:
+    """On an existing Dask cluster (dask.distributed): one task per participant."""
+    try:
+        from distributed import Client, as_completed
+        from distributed.client import FutureCancelledError
+    except ImportError:
+        raise ClusterError("--dask-scheduler needs dask.distributed: pip install 'leading-edge[dask]' "
+                           "(or `pip install distributed`).") from None
+    try:
+        client = Client(address, timeout=f"{DASK_CONNECT_TIMEOUT_S}s", set_as_default=False)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ClusterError(f"Could not reach the Dask scheduler at {address} ({exc}). Check the address "
+                           "(like tcp://10.0.0.5:8786) and that `dask scheduler` is running there.") from None
+    try:
+        futures = {client.submit(run_job, job, pure=False, key=f"llc-workbook-{job.participant}-{i}"): job
+                   for i, job in enumerate(jobs)}
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                yield fut.result()
+            except FutureCancelledError:
+                yield Outcome(job.participant, job.name, error="The Dask cluster cancelled this build.")
+            except Exception as exc:  # noqa: BLE001 - KilledWorker, or the kit missing on a worker
+                why = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                if type(exc).__name__ == "KilledWorker":
+                    why = f"{CRASHED} (Dask: {why})"
+                elif isinstance(exc, ImportError):
+                    why += " — install the kit on the Dask workers (the same environment as here)."
+                yield Outcome(job.participant, job.name, error=why)
+            finally:
+                fut.release()
+        try:  # close the kept kernels and browsers on the workers
+            client.run(release)
+        except Exception:  # noqa: BLE001 - a worker that left already closed its own
+            pass
+    finally:
+        client.close()
+
+
+# ---- the build -----------------------------------------------------------------------------------
+def _save(outcome: Outcome, out_dir: Path) -> Result:
+    result = Result(outcome.participant, name=outcome.name, error=outcome.error)
+    try:
+        for name, data in outcome.files.items():
+            write_atomic(out_dir / name, data)
+            result.outputs.append(out_dir / name)
+    except OSError as exc:
+        result.error = f"Could not write {out_dir / name}: {exc.strerror or exc}"
+    return result
+
+
+def build_cohort(roster: Path, answers_dir: Path, out_dir: Path, jobs: int = 2, formats=FORMATS,
+                 engine: str = "auto", template: Path | None = None, progress: bool = True,
+                 generated_on: str = "", on_result: Callable | None = None, keep_notebooks: bool = False,
+                 dask_scheduler: str | None = None) -> list[Result]:
+    """Build every roster member's workbook; returns one Result per roster row.
+
+    ``on_result(done, total, results)`` is called after each workbook (e.g. to write a status
+    file a dashboard polls)."""
+    roster, answers_dir, out_dir = Path(roster), Path(answers_dir), Path(out_dir)
+    members, problems = read_roster(roster)
+    template_text = read_template(template)
+    engine = resolve_engine(engine) if "pdf" in formats else engine
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = [Result(participant="?", error=p) for p in problems]
+    prepared: list[Job] = []
+    for m in members:
+        answers_file = answers_dir / f"{m.id}.json"
+        name = m.details.get("name", "")
+        if not answers_file.exists():
+            results.append(Result(m.id, name=name, error=(
+                f"{roster}, line {m.row}: no answers file {answers_file}. The participant may not "
+                "have started yet: ask them to open 00_orientation, or remove the row.")))
+            continue
+        try:
+            prepared.append(prepare(answers_file, template_text, m.id, m.details, formats, engine,
+                                    generated_on, keep_notebooks))
+        except LeadingEdgeError as exc:
+            results.append(Result(m.id, name=name, error=str(exc)))
+
+    if dask_scheduler:
+        outcomes: Iterable[Outcome] = run_on_dask(prepared, dask_scheduler)
+    elif jobs <= 1 or len(prepared) <= 1:
+        outcomes = run_here(prepared)
+    else:
+        outcomes = run_in_processes(prepared, jobs, engine, formats)
+    _collect(outcomes, len(prepared), out_dir, results, progress, on_result)
+    write_report(results, out_dir)
+    return results
+
+
+def _collect(outcomes: Iterable[Outcome], total: int, out_dir: Path, results: list[Result], progress: bool,
+             on_result: Callable | None) -> None:
+    from tqdm.auto import tqdm
+
+    if on_result:
+        on_result(0, total, results)
+    with tqdm(total=total, desc="Building workbooks", unit="workbook", disable=not progress) as bar:
+        for done, outcome in enumerate(outcomes, 1):
+            result = _save(outcome, out_dir)
+            results.append(result)
+            bar.update()
+            if result.error:
+                bar.write(f"✗ {result.participant}: {result.error}")
+            if on_result:
+                on_result(done, total, results)
+
+
+def write_report(results: list[Result], out_dir: Path) -> None:
+    """``index.html`` for the facilitator to click through, and ``build-report.csv``."""
+    rows = []
+    for r in results:
+        links = " ".join(f'<a href="{render.esc(p.name)}">{render.esc(p.suffix[1:].upper())}</a>'
+                         for p in r.outputs)
+        status = f'<span class="bad">{render.esc(r.error)}</span>' if r.error else "built"
+        rows.append(f"<tr><td>{render.esc(r.participant)}</td><td>{render.esc(r.name)}</td>"
+                    f"<td>{links}</td><td>{status}</td></tr>")
+    ok = sum(not r.error for r in results)
+    body = (f"<h1>Cohort workbooks</h1><p>{ok} built, {len(results) - ok} need attention.</p>"
+            "<table class='llc-table'><thead><tr><th>Id</th><th>Name</th><th>Files</th><th>Status</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    page = render.page_html(body, "Cohort workbooks").replace(
+        "</style>", ".bad{color:#a4161a}</style>", 1)
+    write_atomic(out_dir / "index.html", page.encode("utf-8"))
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["participant", "name", "files", "error"])
+    for r in results:
+        # Spreadsheet apps run cells that start with = + - @ as formulas; neutralise them.
+        writer.writerow([csv_safe(r.participant), csv_safe(r.name),
+                         " ".join(p.name for p in r.outputs), csv_safe(r.error or "")])
+    write_atomic(out_dir / "build-report.csv", buf.getvalue().encode("utf-8"))
+
+
+__all__ = ["BuildError", "ClusterError", "Result", "build_cohort", "default_jobs", "write_report"]
