@@ -53,39 +53,61 @@ def run_here(jobs: list[Job]) -> Iterator[Outcome]:
         release()
 
 
-def run_in_processes(jobs: list[Job], workers: int, engine: str, formats) -> Iterator[Outcome]:
-    """On ``workers`` spawned processes, each warm (kernel and printer started) before its first job.
+class ProcessRunner:
+    """Worker processes (spawned: they must not inherit this process's threads), each warm —
+    imports done, kernel and printer started — before its first job.
 
     Only as many jobs as workers are in flight, so when a worker dies the culprit is one of those
     few; each is then retried alone, and the one that kills a worker on its own is reported."""
-    ctx = multiprocessing.get_context("spawn")  # workers must not inherit this process's threads
-    todo, suspects = list(reversed(jobs)), list[Job]()  # popped from the end: roster order
-    while todo or suspects:
-        alone = not todo
-        size = 1 if alone else min(workers, len(todo))
-        with cf.ProcessPoolExecutor(size, mp_context=ctx, initializer=warm_up,
-                                    initargs=(engine, formats)) as pool:
-            queue = [suspects.pop(0)] if alone else todo
-            running: dict[cf.Future, Job] = {}
-            broken = False
-            while (queue or running) and not broken:
-                while queue and len(running) < size:
-                    job = queue.pop()
-                    running[pool.submit(run_job, job)] = job
-                finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-                for fut in finished:
-                    job = running.pop(fut)
-                    try:
-                        yield fut.result()
-                    except cf.process.BrokenProcessPool:
-                        broken = True
-                        if alone:
-                            yield Outcome(job.participant, job.name, error=CRASHED)
-                        else:
-                            suspects.append(job)
-            if broken:
-                suspects.extend(running.values())
-                pool.shutdown(wait=True, cancel_futures=True)
+
+    def __init__(self, workers: int, engine: str, formats):
+        self.workers, self.initargs = workers, (engine, tuple(formats))
+        self.ctx = multiprocessing.get_context("spawn")
+        self.pool: cf.ProcessPoolExecutor | None = self._pool(workers)  # warming starts now
+
+    def _pool(self, size: int) -> cf.ProcessPoolExecutor:
+        pool = cf.ProcessPoolExecutor(size, mp_context=self.ctx, initializer=warm_up, initargs=self.initargs)
+        for _ in range(size):  # a pool starts its processes as work arrives: start them all now
+            pool.submit(os.getpid)
+        return pool
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        todo, suspects = list(reversed(jobs)), list[Job]()  # popped from the end: roster order
+        try:
+            while todo or suspects:
+                alone = not todo
+                size = 1 if alone else self.workers
+                pool = self.pool or self._pool(size)
+                self.pool = None
+                with pool:
+                    queue = [suspects.pop(0)] if alone else todo
+                    running: dict[cf.Future, Job] = {}
+                    broken = False
+                    while (queue or running) and not broken:
+                        while queue and len(running) < size:
+                            job = queue.pop()
+                            running[pool.submit(run_job, job)] = job
+                        finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                        for fut in finished:
+                            job = running.pop(fut)
+                            try:
+                                yield fut.result()
+                            except cf.process.BrokenProcessPool:
+                                broken = True
+                                if alone:
+                                    yield Outcome(job.participant, job.name, error=CRASHED)
+                                else:
+                                    suspects.append(job)
+                    if broken:
+                        suspects.extend(running.values())
+                        pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def run_on_dask(jobs: list[Job], address: str) -> Iterator[Outcome]:
@@ -152,28 +174,38 @@ def build_cohort(roster: Path, answers_dir: Path, out_dir: Path, jobs: int = 2, 
     template_text = read_template(template)
     engine = resolve_engine(engine) if "pdf" in formats else engine
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = [Result(participant="?", error=p) for p in problems]
-    prepared: list[Job] = []
-    for m in members:
-        answers_file = answers_dir / f"{m.id}.json"
-        name = m.details.get("name", "")
-        if not answers_file.exists():
-            results.append(Result(m.id, name=name, error=(
-                f"{roster}, line {m.row}: no answers file {answers_file}. The participant may not "
-                "have started yet: ask them to open 00_orientation, or remove the row.")))
-            continue
-        try:
-            prepared.append(prepare(answers_file, template_text, m.id, m.details, formats, engine,
-                                    generated_on, keep_notebooks))
-        except LeadingEdgeError as exc:
-            results.append(Result(m.id, name=name, error=str(exc)))
+    local = None
+    if not dask_scheduler and jobs > 1 and len(members) > 1:
+        local = ProcessRunner(min(jobs, len(members)), engine, formats)  # warms up while files are checked
+    try:
+        results = [Result(participant="?", error=p) for p in problems]
+        prepared: list[Job] = []
+        for m in members:
+            answers_file = answers_dir / f"{m.id}.json"
+            name = m.details.get("name", "")
+            if not answers_file.exists():
+                results.append(Result(m.id, name=name, error=(
+                    f"{roster}, line {m.row}: no answers file {answers_file}. The participant may not "
+                    "have started yet: ask them to open 00_orientation, or remove the row.")))
+                continue
+            try:
+                prepared.append(prepare(answers_file, template_text, m.id, m.details, formats, engine,
+                                        generated_on, keep_notebooks))
+            except LeadingEdgeError as exc:
+                results.append(Result(m.id, name=name, error=str(exc)))
+    except BaseException:
+        if local is not None:
+            local.close()
+        raise
 
     if dask_scheduler:
         outcomes: Iterable[Outcome] = run_on_dask(prepared, dask_scheduler)
-    elif jobs <= 1 or len(prepared) <= 1:
-        outcomes = run_here(prepared)
+    elif local is not None and len(prepared) > 1:
+        outcomes = local.run(prepared)
     else:
-        outcomes = run_in_processes(prepared, jobs, engine, formats)
+        if local is not None:
+            local.close()
+        outcomes = run_here(prepared)
     _collect(outcomes, len(prepared), out_dir, results, progress, on_result)
     write_report(results, out_dir)
     return results

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import json
 import re
 from collections.abc import Mapping
 
@@ -94,6 +95,68 @@ def chart_html(drawn: charts.Drawn, png_b64: str | None = None) -> str:
             f'alt="{esc(drawn.alt)}"/><figcaption>{esc(drawn.alt)}</figcaption></figure>')
 
 
+class _Reads(Mapping):
+    """The answers as a chart sees them, noting every key it reads."""
+
+    def __init__(self, answers: Mapping):
+        self.answers = answers
+        self.read: dict | None = {}
+
+    def __getitem__(self, key):
+        try:
+            value = self.answers[key]
+        except KeyError:
+            if self.read is not None:
+                self.read[key] = None
+            raise
+        if self.read is not None:
+            self.read[key] = value
+        return value
+
+    def __iter__(self):
+        self.read = None  # read everything: this drawing cannot be matched to another's
+        return iter(self.answers)
+
+    def __len__(self):
+        return len(self.answers)
+
+
+class ChartCache:
+    """Each distinct chart drawn once per process: a cohort build shares a kernel between
+    participants, and half the sample cohort's charts repeat (worksheets not filled in yet show
+    the same empty chart). A drawing is reused only when every answer it read is equal, so what
+    comes out is exactly what drawing it again would give."""
+
+    def __init__(self, size: int = 256):
+        self.size, self.entries, self.hits = size, list[tuple[str, dict, str]](), 0
+
+    def html(self, ws: defs.Worksheet, answers: Mapping) -> str:
+        for entry in self.entries:
+            key, read, html_text = entry
+            if key == ws.key and all(_frozen(answers.get(k)) == v for k, v in read.items()):
+                self.hits += 1
+                return html_text
+        reads = _Reads(answers)
+        drawn = charts.draw(ws, reads)
+        if drawn is None:
+            return ""
+        html_text = chart_html(drawn)
+        drawn.figure.clear()
+        if reads.read is not None:
+            self.entries.insert(0, (ws.key, {k: _frozen(v) for k, v in reads.read.items()}, html_text))
+            del self.entries[self.size:]
+        return html_text
+
+
+def _frozen(value) -> str:
+    """An answer as canonical JSON, for comparing: 1 and 1.0 differ (a label could show either);
+    a row's key order does not (charts look cells up by column id)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
+
+
+CHARTS = ChartCache()
+
+
 def panel_html(p: derived.Panel) -> str:
     lines = "".join(f"<li>{esc(ln)}</li>" for ln in p.lines)
     body = f'<div class="llc-a llc-panel-body">{esc(p.body)}</div>' if p.body else ""
@@ -120,10 +183,8 @@ def worksheet_html(ws: defs.Worksheet, answers: Mapping, with_chart: bool = True
         parts.append(f'<p class="llc-instructions">{instructions_html(ws.instructions)}</p>')
     parts += [field_html(f, answers.get(f.key)) for f in ws.fields]
     parts.append(panels_html(ws, answers))
-    drawn = charts.draw(ws, answers) if with_chart else None
-    if drawn is not None:
-        parts.append(chart_html(drawn))
-        drawn.figure.clear()
+    if with_chart:
+        parts.append(CHARTS.html(ws, answers))
     parts.append("</section>")
     return "\n".join(parts)
 

@@ -105,3 +105,29 @@ def test_gantt_with_no_rows_still_renders_a_helpful_picture(session):
 def test_static_display_offers_html_markdown_and_text():
     bundle = render.Static("<p>x</p>", "x")._repr_mimebundle_()
     assert set(bundle) == {"text/html", "text/markdown", "text/plain"}
+
+
+def test_each_distinct_chart_is_drawn_once_and_only_identical_answers_share_it():
+    """A cohort build's kernel serves many participants: a chart is reused only when every answer
+    it reads is equal, so nobody's workbook can show a drawing made from someone else's answers."""
+    ws = defs.worksheet("opportunity.pd_log")
+    cache = render.ChartCache()
+    log = [{"date": "2026-01-10", "activity": "State conference", "type": "Conference", "hours": 6}]
+    first = cache.html(ws, {"opportunity.pd_log.log": log, "opportunity.pd_log.target_hours": 20,
+                            "opportunity.pd_log.focus": "Coaching"})
+    # same chart inputs, different text elsewhere in the worksheet: the drawing is reused
+    again = cache.html(ws, {"opportunity.pd_log.log": [dict(r) for r in log],
+                            "opportunity.pd_log.target_hours": 20, "opportunity.pd_log.focus": "Other"})
+    assert again == first and cache.hits == 1
+    # a different target (read through the chart's options) or 20.0 instead of 20: drawn anew
+    other_target = cache.html(ws, {"opportunity.pd_log.log": log, "opportunity.pd_log.target_hours": 30})
+    as_float = cache.html(ws, {"opportunity.pd_log.log": log, "opportunity.pd_log.target_hours": 20.0,
+                               "opportunity.pd_log.focus": "Coaching"})
+    other_row = cache.html(ws, {"opportunity.pd_log.log": [{**log[0], "hours": 7}],
+                                "opportunity.pd_log.target_hours": 20})
+    assert cache.hits == 1 and as_float.startswith("<figure")
+    assert len({first, other_target, other_row}) == 3
+    assert "30" in htmlmod.unescape(re.search(r'alt="([^"]*)"', other_target)[1])
+    # and what the cache returns is what drawing it afresh gives
+    assert render.ChartCache().html(ws, {"opportunity.pd_log.log": log,
+                                         "opportunity.pd_log.target_hours": 20}) == first
