@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import io
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -78,26 +79,37 @@ def gantt(spec: defs.Chart, ws: defs.Worksheet, answers: Mapping, title: str) ->
             start, end = end, start
         bars.append(((r.get(label_col) or f"Row {i}").strip() or f"Row {i}", start, end,
                      (r.get(group_col) or "").strip() or "(no goal)"))
-    fig = _figure(figsize=(8, max(2.2, 0.45 * len(bars) + 1.4)))
     if not bars:
+        fig = _figure(figsize=(8, 2.2))
         _empty(fig, "No dated rows yet.\nGive plan rows a start and due date to see the timeline.")
         return Drawn(fig, f"{title}: no dated plan rows yet.")
-    ax = fig.add_subplot()
     groups = list(dict.fromkeys(b[3] for b in bars))
+    keyed = len(groups) > 1 or groups != ["(no goal)"]
+    # The key sits below the plot, outside the axes, so no bar is ever hidden under it whatever the
+    # dates; the figure grows by the key's height (goals wrapped, in two columns) so the bars keep theirs.
+    names = [textwrap.fill(g, 52) for g in groups]
+    ncols, per_col = min(len(names), 2), -(-len(names) // 2)  # matplotlib fills the key column by column
+    key_lines = max(sum(n.count("\n") + 1 for n in names[i:i + per_col]) for i in range(0, len(names), per_col))
+    height = max(2.2, 0.45 * len(bars) + 1.4) + (0.5 + 0.18 * key_lines if keyed else 0)
+    fig = _figure(figsize=(8, height), layout="constrained")  # constrained: room for the key and dates
+    ax = fig.add_subplot()
     for y, (_label, start, end, group) in enumerate(bars):
         days = max((end - start).days, 1)
         # matplotlib converts dates through its unit registry; its type stubs do not say so
         ax.barh(y, days, left=start, height=0.6,  # type: ignore[arg-type]
-                color=PALETTE[groups.index(group) % len(PALETTE)],
-                label=group if group not in ax.get_legend_handles_labels()[1] else None)
+                color=PALETTE[groups.index(group) % len(PALETTE)])
     ax.set_yticks(range(len(bars)), [_short(b[0]) for b in bars])
     ax.invert_yaxis()
     ax.xaxis_date()
     fig.autofmt_xdate()
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(title)
-    if len(groups) > 1 or groups != ["(no goal)"]:
-        ax.legend(loc="lower right", fontsize=8, title="Goal", title_fontsize=8)
+    if keyed:
+        from matplotlib.patches import Patch
+
+        swatches = [Patch(color=PALETTE[i % len(PALETTE)]) for i in range(len(groups))]
+        fig.legend(swatches, names, loc="outside lower center", ncols=ncols, fontsize=8, title="Goal",
+                   title_fontsize=8, frameon=False)
     first, last = min(b[1] for b in bars), max(b[2] for b in bars)
     return Drawn(fig, f"{title}: {len(bars)} actions under {len(groups)} goal(s), "
                       f"from {first:%d %b %Y} to {last:%d %b %Y}.")

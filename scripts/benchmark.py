@@ -218,8 +218,9 @@ def per_workbook() -> None:
 
 
 def synthetic_cohort(n: int, folder: Path) -> Path:
-    """n fictional participants: the sample answers again, each with its own id, name and a
-    numbered vision statement so no two workbooks are alike."""
+    """n fictional participants: the sample answers again, each with its own id and name, a
+    numbered vision statement, and the first row of every table numbered too, so no two workbooks
+    (and no two charts drawn from a table) are alike; worksheets left empty stay empty."""
     rows, out_rows = roster_rows(), []
     answers = folder / "answers"
     answers.mkdir(parents=True)
@@ -231,6 +232,12 @@ def synthetic_cohort(n: int, folder: Path) -> Path:
                               "name": f"Synthetic Participant {i} (fictional)"}
         entry = doc["answers"].setdefault("visioning.mission_vision.vision", {"value": ""})
         entry["value"] = f"Vision number {i}: {entry.get('value') or ''}"
+        for a in doc["answers"].values():
+            rows = a.get("value")
+            if isinstance(rows, list) and rows and isinstance(rows[0], dict):
+                text = next((k for k, v in rows[0].items() if isinstance(v, str) and v.strip()), None)
+                if text:
+                    rows[0][text] = f"{rows[0][text]} ({i})"
         (answers / f"{pid}.json").write_text(json.dumps(doc), encoding="utf-8")
         out_rows.append({**src, "id": pid, "name": f"Synthetic Participant {i} (fictional)"})
     return write_roster(out_rows, folder / "roster.csv")

@@ -170,6 +170,38 @@ def test_progress_and_total_toward_target(s):
     assert "(no target set)" in charts.draw(ws, a(ws, log=[])).alt
 
 
+@pytest.mark.parametrize("key", ["visioning.strategic_plan", "opportunity.next_year_plan"])
+def test_gantt_key_never_covers_a_bar(key):
+    """A full plan: many rows under several goals, each running the whole year, so the bars fill the
+    plot edge to edge and there is no empty corner for the key; it must sit clear of every bar."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    ws = defs.worksheet(key)
+    o = ws.chart.options
+    goals = ["Tell the library's story to decision makers", "Make the library a partner in classroom "
+             "instruction, in every grade and every subject we teach", "Grow reading", "Data"]
+    rows = [{o["label"]: f"Action {i}", o["start"]: "2025-08-15", o["end"]: "2026-06-30",
+             o["group"]: goals[i % len(goals)]} for i in range(14)]
+    rows[0][o["end"]] = "2025-08-16"  # one very short bar, one late-starting bar: ends of the range
+    rows[-1][o["start"]] = "2026-06-29"
+    d = charts.draw(ws, {ws.field(ws.chart.field).key: rows})
+    assert "14 actions under 4 goal(s)" in d.alt
+    fig = d.figure
+    canvas = FigureCanvasAgg(fig)  # charts are made canvas-less; Agg lays the figure out as a save would
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    assert len(legends) == 1
+    key_box = legends[0].get_window_extent(renderer)
+    assert [t.get_text() for t in legends[0].get_texts()][0] == goals[0]
+    bars = fig.axes[0].patches
+    assert len(bars) == 14
+    covered = [i for i, bar in enumerate(bars) if bar.get_window_extent(renderer).overlaps(key_box)]
+    assert not covered, f"the key covers bar(s) {covered}"
+    assert not key_box.overlaps(fig.axes[0].get_window_extent(renderer))  # nor the plot, nor its dates
+    assert not any(t.get_window_extent(renderer).overlaps(key_box) for t in fig.axes[0].get_xticklabels())
+
+
 def test_smart_check_names_missing_elements(s):
     ws = s.worksheet("goal")
     vague = derived.panels(ws, a(ws, statement="Collaborate more."))[0]
