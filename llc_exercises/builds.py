@@ -11,6 +11,9 @@ import csv
 import io
 import multiprocessing
 import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,10 +66,14 @@ class ProcessRunner:
     def __init__(self, workers: int, engine: str, formats):
         self.workers, self.initargs = workers, (engine, tuple(formats))
         self.ctx = multiprocessing.get_context("spawn")
+        # Workers keep their temp files (answers in transit, kernel files) in here, and it goes at
+        # the end even if a worker was killed before it could clean up.
+        self.scratch = tempfile.mkdtemp(prefix="leading-edge-build-")
         self.pool: cf.ProcessPoolExecutor | None = self._pool(workers)  # warming starts now
 
     def _pool(self, size: int) -> cf.ProcessPoolExecutor:
-        pool = cf.ProcessPoolExecutor(size, mp_context=self.ctx, initializer=warm_up, initargs=self.initargs)
+        pool = cf.ProcessPoolExecutor(size, mp_context=self.ctx, initializer=warm_up,
+                                      initargs=(*self.initargs, self.scratch))
         for _ in range(size):  # a pool starts its processes as work arrives: start them all now
             pool.submit(os.getpid)
         return pool
@@ -108,13 +115,16 @@ class ProcessRunner:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def run_on_dask(jobs: list[Job], address: str) -> Iterator[Outcome]:
-    """On an existing Dask cluster (dask.distributed): one task per participant."""
+    """On an existing Dask cluster (dask.distributed): one task per participant.
+
+    Connects now (not when the first outcome is asked for), so an unreachable scheduler is one
+    error line before any progress bar is drawn."""
     try:
-        from distributed import Client, as_completed
-        from distributed.client import FutureCancelledError
+        from distributed import Client
     except ImportError:
         raise ClusterError("--dask-scheduler needs dask.distributed: pip install 'leading-edge[dask]' "
                            "(or `pip install distributed`).") from None
@@ -123,10 +133,17 @@ def run_on_dask(jobs: list[Job], address: str) -> Iterator[Outcome]:
     except (OSError, ValueError, TypeError) as exc:
         raise ClusterError(f"Could not reach the Dask scheduler at {address} ({exc}). Check the address "
                            "(like tcp://10.0.0.5:8786) and that `dask scheduler` is running there.") from None
+    return _dask_outcomes(client, jobs)
+
+
+def _dask_outcomes(client, jobs: list[Job]) -> Iterator[Outcome]:
+    from distributed import as_completed
+    from distributed.client import FutureCancelledError
+
     try:
         futures = {client.submit(run_job, job, pure=False, key=f"llc-workbook-{job.participant}-{i}"): job
                    for i, job in enumerate(jobs)}
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):  # not a default client: say which loop
             job = futures[fut]
             try:
                 yield fut.result()
@@ -222,8 +239,8 @@ def _collect(outcomes: Iterable[Outcome], total: int, out_dir: Path, results: li
             result = _save(outcome, out_dir)
             results.append(result)
             bar.update()
-            if result.error:
-                bar.write(f"✗ {result.participant}: {result.error}")
+            if result.error and progress:  # live, beside the bar; the CLI lists every failure at the end
+                bar.write(f"✗ {result.participant}: {result.error}", file=sys.stderr)
             if on_result:
                 on_result(done, total, results)
 

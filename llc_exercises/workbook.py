@@ -28,7 +28,11 @@ from .store import AnswerFileError, read_document, write_atomic
 FORMATS = ("html", "pdf")
 ENGINE_NAME = "leading-edge"  # the papermill engine that runs on a kept kernel
 CELL_TIMEOUT_S = 600  # a template cell that hangs must not hang the whole cohort
-RESET = "get_ipython().reset(new_session=False)"
+SCRATCH_ENV = "LLC_BUILD_SCRATCH"  # a cohort build's private temp folder, inherited by its workers
+# A new history session too: otherwise In/_ih (and _i, _ii, _iii) still hold the last participant's
+# cells, their injected parameters (name, school, ...) among them.
+RESET = ("_h = get_ipython().history_manager; _h._i00 = _h._i = _h._ii = _h._iii = ''; "
+         "get_ipython().reset(new_session=True)")
 
 
 def default_template() -> Path:
@@ -128,9 +132,13 @@ class Builder:
         self.km: Any = None  # jupyter_client KernelManager, started on first use
         self.kc: Any = None  # its AsyncKernelClient, connected once
         self.printers: dict[str, Printer] = {}
-        self.home = Path(tempfile.mkdtemp(prefix="leading-edge-build-"))  # 0700: answers pass through
+        # 0700; answers pass through it. Under the build's own scratch folder when there is one, which
+        # the facilitator's process removes even if this worker is killed.
+        self.home = Path(tempfile.mkdtemp(prefix="leading-edge-build-", dir=os.environ.get(SCRATCH_ENV)))
+        self.lock = threading.Lock()  # held while building: release() leaves a busy builder alone
         self._exporter: Any = None
         self._templates: dict[str, object] = {}
+        self.closed = False
 
     # -- the kernel ------------------------------------------------------------------------------
     def _kernel(self):
@@ -140,14 +148,19 @@ class Builder:
         from jupyter_client.manager import KernelManager
 
         kw = {}
-        if os.name == "posix":  # Unix sockets: parallel workers picking TCP ports race for the same one
-            kw = {"transport": "ipc", "ip": str(self.home / f"kernel-{uuid.uuid4().hex[:8]}")}
+        socket = str(self.home / f"kernel-{uuid.uuid4().hex[:8]}")
+        # Unix sockets: parallel workers picking TCP ports race for the same one. Their paths are
+        # limited (~100 bytes, "-N" added); a long TMPDIR falls back to TCP.
+        if os.name == "posix" and len(socket.encode()) < 96:
+            kw = {"transport": "ipc", "ip": socket}
         km = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient",
-                           **kw)
+                           connection_file=str(self.home / "kernel.json"), **kw)
         log = Path(tempfile.gettempdir()) / "leading-edge-kernels.log"
         # The kernel's stderr goes to a log, not over the facilitator's progress bar.
         with open(log, "ab") as err:  # the child keeps its own copy of the handle
-            km.start_kernel(cwd=str(self.home), stderr=err, stdout=subprocess.DEVNULL)
+            # No history database: the injected parameters (names, schools) are not kept on disk.
+            km.start_kernel(cwd=str(self.home), stderr=err, stdout=subprocess.DEVNULL,
+                            extra_arguments=["--HistoryManager.enabled=False"])
         self.km, self.kc = km, km.client()
         self.kc.start_channels()
         from jupyter_core.utils import run_sync
@@ -248,6 +261,7 @@ class Builder:
         return files
 
     def close(self) -> None:
+        self.closed = True
         self._stop_kernel()
         for printer in self.printers.values():
             printer.close()
@@ -259,12 +273,12 @@ class Builder:
 # are not shared between threads), all listed so ``release`` can close them from any thread.
 _local = threading.local()
 _builders: list[Builder] = []
-_builders_lock = threading.Lock()
+_builders_lock = threading.RLock()
 
 
 def current_builder() -> Builder:
     builder = getattr(_local, "builder", None)
-    if builder is None:
+    if builder is None or builder.closed:  # release() ran on another thread (Dask: client.run)
         builder = _local.builder = Builder()
         with _builders_lock:
             _builders.append(builder)
@@ -272,20 +286,29 @@ def current_builder() -> Builder:
 
 
 def release() -> int:
-    """Close every kept kernel and browser in this process; returns how many builders closed."""
+    """Close every idle kept kernel and browser in this process; returns how many closed. A builder
+    busy with another build's participant (two builds on one Dask cluster) is left to that build's
+    own release."""
+    closed = 0
     with _builders_lock:
-        closing = list(_builders)
-        _builders.clear()
-    for b in closing:
-        b.close()
-    _local.__dict__.pop("builder", None)
-    return len(closing)
+        for b in list(_builders):
+            if b.lock.acquire(blocking=False):
+                try:
+                    b.close()
+                finally:
+                    b.lock.release()
+                _builders.remove(b)
+                closed += 1
+    return closed
 
 
-def warm_up(engine: str = "auto", formats=FORMATS) -> None:
-    """Worker-process initializer: imports, kernel and printer ready before the first job."""
+def warm_up(engine: str = "auto", formats=FORMATS, scratch: str | None = None) -> None:
+    """Worker-process initializer: imports, kernel and printer ready before the first job; temp
+    files go under ``scratch``, the build's own folder."""
     import atexit
 
+    if scratch:
+        os.environ[SCRATCH_ENV] = scratch
     atexit.register(release)
     try:
         current_builder().warm_up(engine, formats)
@@ -296,7 +319,13 @@ def warm_up(engine: str = "auto", formats=FORMATS) -> None:
 def run_job(job: Job) -> Outcome:
     """Build one Job on this thread's Builder; any failure becomes the participant's error."""
     try:
-        return Outcome(job.participant, job.name, current_builder().build(job))
+        with _builders_lock:  # release() on another thread must not close it between these lines
+            builder = current_builder()
+            builder.lock.acquire()
+        try:
+            return Outcome(job.participant, job.name, builder.build(job))
+        finally:
+            builder.lock.release()
     except Exception as exc:  # noqa: BLE001 - one participant's failure must not stop the cohort
         return Outcome(job.participant, job.name, error=str(exc) or type(exc).__name__)
 
