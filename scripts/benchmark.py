@@ -314,12 +314,16 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--first-cell", action="store_true", help="only the session first-cell timings")
     ap.add_argument("--cohort", action="store_true", help="only the workbook-build comparisons")
+    ap.add_argument("--per-workbook", action="store_true", help="only one workbook against printing its HTML")
     ap.add_argument("--naive", type=int, default=30, metavar="N",
                     help="participants the naive loop builds (default: all 30; it takes ~20 s each)")
     ap.add_argument("--scale", metavar="N,N,…", help="synthetic cohort sizes to build, e.g. 100,300,1000")
     a = ap.parse_args()
     if a.scale:
         scale([int(x) for x in a.scale.split(",")])
+        sys.exit(0)
+    if a.per_workbook:
+        per_workbook()
         sys.exit(0)
     if not a.cohort:
         imports, shows, heavy = first_cell()
