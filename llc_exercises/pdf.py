@@ -25,6 +25,9 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+TAB_PRINTS = 20  # prints per Chromium tab before it is replaced
+
+
 class PdfEngineError(LeadingEdgeError, RuntimeError):
     pass
 
@@ -94,7 +97,7 @@ class ChromiumPrinter(Printer):
     def __init__(self, timeout_s: float = 120) -> None:
         self.executable = find_chromium()
         self.timeout_ms = timeout_s * 1000
-        self._idle: list = []  # open tabs waiting for the next page (touched only on the loop thread)
+        self._idle: list = []  # (tab, prints so far) waiting for the next page; used on the loop thread only
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="llc-chromium", daemon=True)
         self._thread.start()
@@ -119,8 +122,9 @@ class ChromiumPrinter(Printer):
             raise
 
     async def _print(self, html: str) -> bytes:
-        # Tabs are reused (a new one costs ~0.1 s); each print has one to itself.
-        page = self._idle.pop() if self._idle else await self._browser.new_page()
+        # Tabs are reused (a new one costs ~0.1 s), each print having one to itself, but only for a
+        # few prints: a tab's memory grows with every page set into it (~4 MB a workbook).
+        page, uses = self._idle.pop() if self._idle else (await self._browser.new_page(), 0)
         try:
             page.set_default_timeout(self.timeout_ms)
             await page.set_content(html, wait_until="load")
@@ -129,7 +133,10 @@ class ChromiumPrinter(Printer):
         except BaseException:
             await page.close()
             raise
-        self._idle.append(page)
+        if uses + 1 < TAB_PRINTS:
+            self._idle.append((page, uses + 1))
+        else:
+            await page.close()
         return data
 
     def pdf(self, html: str) -> bytes:

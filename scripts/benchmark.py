@@ -232,12 +232,13 @@ def synthetic_cohort(n: int, folder: Path) -> Path:
                               "name": f"Synthetic Participant {i} (fictional)"}
         entry = doc["answers"].setdefault("visioning.mission_vision.vision", {"value": ""})
         entry["value"] = f"Vision number {i}: {entry.get('value') or ''}"
-        for a in doc["answers"].values():
-            rows = a.get("value")
-            if isinstance(rows, list) and rows and isinstance(rows[0], dict):
-                text = next((k for k, v in rows[0].items() if isinstance(v, str) and v.strip()), None)
+        for key, a in doc["answers"].items():
+            f, table = defs.field_for_key(key), a.get("value")
+            if f.type == "table" and table:
+                text = next((c.id for c in f.columns if c.type in ("short_text", "long_text")
+                             and (table[0].get(c.id) or "").strip()), None)
                 if text:
-                    rows[0][text] = f"{rows[0][text]} ({i})"
+                    table[0][text] = f"{table[0][text]} ({i})"
         (answers / f"{pid}.json").write_text(json.dumps(doc), encoding="utf-8")
         out_rows.append({**src, "id": pid, "name": f"Synthetic Participant {i} (fictional)"})
     return write_roster(out_rows, folder / "roster.csv")
@@ -306,8 +307,8 @@ def scale(sizes: list[int]) -> None:
                 raise SystemExit(f"build of {n} failed: {out[-1000:]}{err[-1000:]}")
             pdfs = len(list((d / "out").glob("*.pdf")))
             assert pdfs == n, (pdfs, n)
-            print(f"| {n:,} | {elapsed:.0f} s | {elapsed / n:.2f} s | {peak[0] / 2**20:,.0f} MiB | "
-                  f"{largest[0] / 2**20:,.0f} MiB |", flush=True)
+            print(f"| {n:,} | {elapsed:.0f} s | {elapsed / n:.2f} s | {peak / 2**20:,.0f} MiB | "
+                  f"{largest / 2**20:,.0f} MiB |", flush=True)
 
 
 if __name__ == "__main__":
