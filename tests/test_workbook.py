@@ -81,7 +81,7 @@ def test_markup_in_answers_appears_as_plain_text(cohort):
     assert "📚✨" in reading
     page = (out / "workbook-tmarkup.html").read_text(encoding="utf-8")
     assert "<script" not in page.lower()  # the export carries no JavaScript at all
-    assert "&lt;script&gt;alert('x')&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page  # html.escape
 
 
 def test_export_has_no_code_and_no_widget_placeholders(cohort):
