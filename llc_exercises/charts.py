@@ -26,6 +26,9 @@ def _figure(**kw) -> Figure:
 
     return Figure(**kw)
 
+# Participants' text is text: "$5 to $10" must not become matplotlib maths.
+PLAIN_TEXT = {"text.parse_math": False}
+
 PALETTE = ["#2a6f97", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6d597a", "#b56576", "#468faf"]
 
 
@@ -35,8 +38,11 @@ class Drawn:
     alt: str  # text alternative: what the chart shows, in one or two sentences
 
     def png(self, dpi: int = 150) -> bytes:
+        import matplotlib
+
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        with matplotlib.rc_context(PLAIN_TEXT):  # tick labels are made while saving
+            self.figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
         return buf.getvalue()
 
     def png_base64(self) -> str:
@@ -48,7 +54,7 @@ class Drawn:
         import matplotlib
 
         buf = io.BytesIO()
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "leading-edge"}):
+        with matplotlib.rc_context({**PLAIN_TEXT, "svg.fonttype": "none", "svg.hashsalt": "leading-edge"}):
             self.figure.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
         return buf.getvalue()
 
@@ -422,4 +428,7 @@ def draw(ws: defs.Worksheet, answers: Mapping) -> Drawn | None:
     except KeyError:
         raise defs.DefinitionError(f"{ws.key}: unknown chart kind {ws.chart.kind!r}; "
                                    f"known: {', '.join(KINDS)}") from None
-    return fn(ws.chart, ws, answers, ws.chart.title or ws.title)
+    import matplotlib
+
+    with matplotlib.rc_context(PLAIN_TEXT):
+        return fn(ws.chart, ws, answers, ws.chart.title or ws.title)

@@ -1,7 +1,9 @@
 """Chart kinds and derived panels, on a synthetic session: right numbers, and no crash on bad data."""
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -248,3 +250,15 @@ def test_every_real_worksheet_renders_empty_and_with_sample_answers(ws):
     for f in sorted((SAMPLE / "answers").glob("*.json"))[:6]:
         doc = json.loads(f.read_text())
         render.worksheet_html(ws, {k: v["value"] for k, v in doc["answers"].items()})
+
+
+def test_dollar_signs_in_answers_are_text_not_maths():
+    """matplotlib reads "$…$" as maths: "$5 to $10" would print as an italic "5 to " in the chart."""
+    ws = defs.worksheet("visioning.strategic_plan")
+    rows = [{"action": "Ask for $5 to $10 per student", "start": "2025-09-01", "due": "2025-10-01",
+             "goal": "Budget: $2,000 and $500"}]
+    drawn = charts.draw(ws, {"visioning.strategic_plan.rows": rows})
+    svg = re.sub(r"<!--.*?-->", "", drawn.svg().decode("utf-8"), flags=re.S)  # matplotlib notes each text
+    drawn_text = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert "Ask for $5 to $10 per student" in drawn_text and "Budget: $2,000 and $500" in drawn_text
+    assert drawn.png()[:4] == b"\x89PNG"
