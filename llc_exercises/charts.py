@@ -27,7 +27,7 @@ def _figure(**kw) -> Figure:
     return Figure(**kw)
 
 # Participants' text is text: "$5 to $10" must not become matplotlib maths.
-PLAIN_TEXT = {"text.parse_math": False}
+PLAIN_TEXT: dict = {"text.parse_math": False}
 
 PALETTE = ["#2a6f97", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6d597a", "#b56576", "#468faf"]
 
