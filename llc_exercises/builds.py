@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render
-from .errors import LeadingEdgeError
+from .errors import LeadingEdgeError, first_line
 from .pdf import resolve_engine
 from .roster import csv_safe, read_roster
 from .store import write_atomic
-from .workbook import FORMATS, BuildError, Job, Outcome, prepare, read_template, release, run_job, warm_up
+from .workbook import FORMATS, Job, Outcome, prepare, read_template, release, run_job, warm_up
 
 CRASHED = ("Building this workbook stopped the worker process that ran it (the other workbooks were "
            "built). Build it alone to see why: llc build --answers FILE --out DIR")
@@ -139,6 +139,7 @@ def run_on_dask(jobs: list[Job], address: str) -> Iterator[Outcome]:
 def _dask_outcomes(client, jobs: list[Job]) -> Iterator[Outcome]:
     from distributed import as_completed
     from distributed.client import FutureCancelledError
+    from distributed.scheduler import KilledWorker
 
     try:
         futures = {client.submit(run_job, job, pure=False, key=f"llc-workbook-{job.participant}-{i}"): job
@@ -150,8 +151,8 @@ def _dask_outcomes(client, jobs: list[Job]) -> Iterator[Outcome]:
             except FutureCancelledError:
                 yield Outcome(job.participant, job.name, error="The Dask cluster cancelled this build.")
             except Exception as exc:  # noqa: BLE001 - KilledWorker, or the kit missing on a worker
-                why = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                if type(exc).__name__ == "KilledWorker":
+                why = f"{type(exc).__name__}: {first_line(exc)}"
+                if isinstance(exc, KilledWorker):
                     why = f"{CRASHED} (Dask: {why})"
                 elif isinstance(exc, ImportError):
                     why += " — install the kit on the Dask workers (the same environment as here)."
@@ -270,5 +271,3 @@ def write_report(results: list[Result], out_dir: Path) -> None:
                          " ".join(p.name for p in r.outputs), csv_safe(r.error or "")])
     write_atomic(out_dir / "build-report.csv", buf.getvalue().encode("utf-8"))
 
-
-__all__ = ["BuildError", "ClusterError", "Result", "build_cohort", "default_jobs", "write_report"]

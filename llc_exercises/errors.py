@@ -6,3 +6,9 @@ from __future__ import annotations
 
 class LeadingEdgeError(Exception):
     """An expected problem, described in its message (which file or field, and what to do)."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an unexpected error's message (or its type's name), to quote in one of ours."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

@@ -1,7 +1,7 @@
 """PDF engines: turn a finished workbook page (HTML) into a PDF.
 
 ``chromium`` prints in a headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright)
-that stays open between workbooks: about 0.7 s for a 35-page workbook, against 3–5 s for WeasyPrint.
+that stays open between workbooks: about 0.3 s for a 35-page workbook, against 3–5 s for WeasyPrint.
 ``weasyprint`` installs from PyPI alone and needs no browser. Both honour the page's CSS paged media
 (page size, margins, the running footer with page numbers). ``auto`` picks Chromium when one is
 installed.
@@ -15,7 +15,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from .errors import LeadingEdgeError
+from .errors import LeadingEdgeError, first_line
 from .store import write_atomic
 
 ENGINES = ("chromium", "weasyprint")
@@ -89,7 +89,7 @@ class WeasyPrinter(Printer):
 
 
 class ChromiumPrinter(Printer):
-    """One headless Chromium kept open; each page is printed in a fresh tab.
+    """One headless Chromium kept open; each print has a tab to itself, reused for a few prints.
 
     Playwright's async API runs on a private event-loop thread, so any thread may print (Dask
     workers run tasks on several threads) and any thread may close it."""
@@ -106,7 +106,7 @@ class ChromiumPrinter(Printer):
         except Exception as exc:
             self._stop_loop()
             raise PdfEngineError(f"Could not start Chromium ({self.executable}) to print workbooks: "
-                                 f"{_first_line(exc)}. Try --pdf-engine weasyprint.") from None
+                                 f"{first_line(exc)}. Try --pdf-engine weasyprint.") from None
 
     def _call(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
@@ -144,7 +144,7 @@ class ChromiumPrinter(Printer):
             return self._call(self._print(html))
         except Exception as exc:
             raise PdfEngineError(f"Chromium ({self.executable}) could not print the workbook: "
-                                 f"{_first_line(exc)}. Try --pdf-engine weasyprint.") from None
+                                 f"{first_line(exc)}. Try --pdf-engine weasyprint.") from None
 
     async def _shutdown(self) -> None:
         try:
@@ -167,11 +167,6 @@ class ChromiumPrinter(Printer):
         self._thread.join(timeout=10)
         if not self._loop.is_running():
             self._loop.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
 
 
 def open_printer(engine: str = "auto") -> Printer:

@@ -8,6 +8,7 @@ A worker returns the files as bytes; the facilitator's process writes them (see 
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import render, schema
-from .errors import LeadingEdgeError
+from .errors import LeadingEdgeError, first_line
 from .paths import check_participant_id, output_stem
 from .pdf import Printer, open_printer, resolve_engine
 from .store import AnswerFileError, read_document, write_atomic
@@ -99,6 +100,7 @@ def prepare(answers_file: Path, template_text: str, expected_id: str | None = No
                engine, generated_on, keep_notebook)
 
 
+@functools.cache  # one class, registered once per process
 def _engine_class():
     """papermill's nbclient engine on a kernel (and kernel client) the Builder keeps, instead of a
     new kernel per notebook; each notebook starts by clearing the kernel's variables, so nothing of
@@ -227,7 +229,7 @@ class Builder:
         from nbclient.exceptions import DeadKernelError
         from papermill.engines import papermill_engines
 
-        papermill_engines.register(ENGINE_NAME, _engine_class())
+        papermill_engines.register(ENGINE_NAME, _engine_class())  # a dict entry; the class is made once
         if job.template not in self._templates:
             self._templates = {job.template: nbformat.reads(job.template, as_version=4)}
         params = {"participant_id": job.participant, "answers_path": str(answers),
@@ -246,8 +248,7 @@ class Builder:
                 self._stop_kernel()  # the next participant gets a new one
                 if attempt == 2 or "kernel" not in str(exc).lower():
                     raise BuildError(f"The Python kernel stopped while building {job.participant}'s "
-                                     f"workbook: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-                                     ) from None
+                                     f"workbook: {first_line(exc)}") from None
         raise AssertionError("unreachable")
 
     def _export_html(self, nb) -> str:
