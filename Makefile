@@ -15,7 +15,8 @@ NODE   := node_modules/.installed
 .PHONY: demo test lint lab setup hub-demo clean help
 
 help:
-	@echo "make demo   set up .venv and build the sample cohort's workbooks into $(OUT)/"
+	@echo "make demo   set up .venv; build the sample cohort's workbooks into $(OUT)/ and its"
+	@echo "            calendar, cohort report and certificates into $(FAC)/"
 	@echo "make test   set up and run the whole test suite (lint, unit, notebooks, PDF, browser, hub)"
 	@echo "make lint   ruff and mypy only"
 	@echo "make lab    open JupyterLab on notebooks/"
@@ -37,13 +38,22 @@ $(NODE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+SAMPLE := datasets/sample_cohort
+FAC    ?= build/facilitator
+
 demo: setup
 	@scripts/ensure-debian-packages.sh $(DEMO_DEBS)
-	$(BIN)/llc build --roster datasets/sample_cohort/roster.csv \
-	    --answers-dir datasets/sample_cohort/answers --out $(OUT)
+	$(BIN)/llc build --roster $(SAMPLE)/roster.csv --answers-dir $(SAMPLE)/answers \
+	    --cohort $(SAMPLE)/cohort.yaml --out $(OUT)
+	$(BIN)/llc calendar --cohort $(SAMPLE)/cohort.yaml --out $(FAC)/cohort.ics
+	$(BIN)/llc report --cohort $(SAMPLE)/cohort.yaml --answers-dir $(SAMPLE)/answers --out $(FAC)/report
+	$(BIN)/llc certificates --cohort $(SAMPLE)/cohort.yaml --roster $(SAMPLE)/roster.csv \
+	    --answers-dir $(SAMPLE)/answers --out $(FAC)/certificates
 	@echo
 	@echo "Workbooks (HTML and PDF, one per participant) are in $(OUT)/"
 	@echo "  open $(OUT)/index.html for the cohort overview."
+	@echo "The facilitator's files are in $(FAC)/: the calendar (cohort.ics), the anonymous cohort"
+	@echo "  report (report/), and certificates with who has not yet qualified (certificates/)."
 	@echo "To work through the sessions yourself: make lab   (JupyterLab on notebooks/)"
 
 lint: setup

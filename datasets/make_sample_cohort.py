@@ -7,7 +7,7 @@ so facilitators and tests have something realistic to aggregate, render and expo
 Run from the repository root:
 
     python datasets/make_sample_cohort.py            # rewrite datasets/sample_cohort/
-    python datasets/make_sample_cohort.py --out DIR  # write roster.csv and answers/ under DIR
+    python datasets/make_sample_cohort.py --out DIR  # write roster.csv, answers/, cohort.yaml and attendance.csv under DIR
 
 The generator walks ``llc_exercises.definitions.sessions()``, so it keeps working when sessions are
 added: keys with a hand-written pool below get school-librarian answers; any other key gets a
@@ -245,6 +245,12 @@ SENTENCES: dict[str, list[str]] = {
 
 # Whole answers: one is picked.
 WHOLE: dict[str, list[str]] = {
+    # the year-end letter opens "Dear <principal>": fictional principals, marked so
+    "opportunity.year_end_summary.principal_name": [
+        "Dr. Odessa Fernhollow (fictional)", "Mr. Calvin Brightwater (fictional)",
+        "Ms. Juniper Oakhaven (fictional)", "Mrs. Delphine Stonebridge (fictional)",
+        "Dr. Marcus Thistledown (fictional)", "Ms. Priya Lanternfield (fictional)",
+    ],
     "visioning.mission_vision.vision": [
         "Every student at our school is a confident reader and a careful, curious researcher.",
         "Our library is the heart of the school: a place where every student belongs, explores and creates.",
@@ -533,6 +539,30 @@ class Clock:
         return stamp.isoformat(timespec="milliseconds")
 
 
+# The series' own outcome survey (before in Orientation, after at the end of Opportunity) is filled in
+# a separate pass: keeping it out of the worksheet walk left every other answer as it was.
+SURVEYS = ("orientation.before_survey", "opportunity.series_survey")
+KICKOFF = dt.date(2025, 8, 26)
+# Cohort meetings of the sample (the Colorado model: kickoff, four meetings, culmination).
+MEETINGS = (
+    ("kickoff", KICKOFF, "09:00", "12:00", 3.0),
+    ("meeting_1", dt.date(2025, 10, 28), "16:00", "17:30", 1.5),
+    ("meeting_2", dt.date(2025, 12, 9), "16:00", "17:30", 1.5),
+    ("meeting_3", dt.date(2026, 2, 10), "16:00", "17:30", 1.5),
+    ("meeting_4", dt.date(2026, 4, 14), "16:00", "17:30", 1.5),
+    ("culmination", dt.date(2026, 5, 19), "09:00", "12:00", 3.0),
+)
+
+
+def series_sessions():
+    """The dated sessions (orientation, number 0, comes before them and has only the survey)."""
+    return [s for s in defs.sessions() if s.number >= 1]
+
+
+def walked(session) -> list:
+    return [ws for ws in session.worksheets if ws.key not in SURVEYS]
+
+
 def session_days(sessions) -> dict[str, dt.date]:
     n = len(sessions)
     step = SESSION_SPACING_DAYS if n <= 1 else min(SESSION_SPACING_DAYS,
@@ -695,7 +725,7 @@ def make_answers(person: Person, sessions, days: dict[str, dt.date]) -> dict:
     index = 0
     for s_index, session in enumerate(sessions):
         clock = Clock(random.Random(f"{SEED}:{person.id}:{session.id}:clock"), days[session.id])
-        for ws in session.worksheets:
+        for ws in walked(session):
             index += 1
             rng = random.Random(f"{SEED}:{person.id}:{ws.key}")
             forced = any(f.key in overrides for f in ws.fields)
@@ -723,6 +753,7 @@ def make_answers(person: Person, sessions, days: dict[str, dt.date]) -> dict:
                 else:
                     value = scalar_value(f, f.key, rng, person, day)
                 answers[f.key] = {"value": value, "updated": clock.tick()}
+    survey_answers(person, answers, days)
     return {
         "schema_version": SCHEMA_VERSION,
         "participant": {"id": person.id, "name": person.name, "school": person.school,
@@ -731,9 +762,104 @@ def make_answers(person: Person, sessions, days: dict[str, dt.date]) -> dict:
     }
 
 
+def survey_answers(person: Person, answers: dict, days: dict[str, dt.date]) -> None:
+    """Before: nearly everyone, at the kickoff, rating themselves low to middling. After: those who
+    reached Opportunity, a little higher on most statements (the series helped most of them)."""
+    rng = random.Random(f"{SEED}:{person.id}:survey")
+    known = defs.all_fields()
+    before_ws = [k for k in known if k.startswith(SURVEYS[0] + ".")]
+    after_ws = [k for k in known if k.startswith(SURVEYS[1] + ".")]
+    before: dict[str, int] = {}
+    if before_ws and (person.profile != "early" or rng.random() < 0.5):
+        clock = Clock(random.Random(f"{SEED}:{person.id}:before:clock"), KICKOFF)
+        clock.next_worksheet()
+        for key in before_ws:
+            f = known[key]
+            if f.type == "scale":
+                before[key.rsplit(".", 1)[1]] = rng.choices([1, 2, 3, 4, 5], weights=[1, 5, 6, 3, 1])[0]
+                value: object = before[key.rsplit(".", 1)[1]]
+            elif rng.random() < person.fill:
+                value = text_value(f, key, rng, person)
+            else:
+                continue
+            answers[key] = {"value": value, "updated": clock.tick()}
+    reached = any(k.startswith("opportunity.") for k in answers)
+    if not after_ws or not (reached or person.profile in ("thorough", "steady")):
+        return
+    last_day = max(days.values()) if days else KICKOFF
+    clock = Clock(random.Random(f"{SEED}:{person.id}:after:clock"), last_day + dt.timedelta(days=7))
+    clock.next_worksheet()
+    for key in after_ws:
+        f, fid = known[key], key.rsplit(".", 1)[1]
+        if f.type == "scale" and fid in before:
+            value = min(5, before[fid] + rng.choice([0, 1, 1, 1, 2]))
+        elif f.type == "scale":
+            value = rng.choices([2, 3, 4, 5], weights=[1, 3, 5, 2])[0]
+        elif rng.random() < person.fill:
+            value = text_value(f, key, rng, person)
+        else:
+            continue
+        answers[key] = {"value": value, "updated": clock.tick()}
+
+
+def attendance_rows(people: list[Person], sessions) -> list[list[str]]:
+    """Who came to what: the thorough come to everything, the early leavers to a session or two;
+    a few left a meeting early (hours written as a number)."""
+    events = [s.id for s in sessions] + [m[0] for m in MEETINGS]
+    chance = {"thorough": (1.0, 0.9), "steady": (0.92, 0.7), "partial": (0.7, 0.45), "early": (0.25, 0.2)}
+    rows = []
+    for p in people:
+        rng = random.Random(f"{SEED}:{p.id}:attendance")
+        at_session, at_meeting = chance[p.profile]
+        row = [p.id, p.name]
+        for i in range(len(events)):
+            is_session = i < len(sessions)
+            if rng.random() >= (at_session if is_session else at_meeting):
+                row.append("no")
+            elif not is_session and rng.random() < 0.1:
+                row.append("1")  # left early: an hour of a 90-minute meeting
+            else:
+                row.append("yes")
+        rows.append(row)
+    return rows
+
+
+def cohort_yaml(sessions, days: dict[str, dt.date]) -> str:
+    """The sample's cohort file: its session dates are the ones the answers were typed around."""
+    lines = [
+        "# FICTIONAL sample cohort file, written by datasets/make_sample_cohort.py (do not edit by hand).",
+        "# A real cohort starts from `llc cohort init cohort.yaml`; this one matches the sample answers.",
+        f'name: "{COHORT}"',
+        'series: "On the Leading Edge"',
+        'organiser: "Sparrowgate Regional Service Center (fictional)"',
+        "timezone: America/Chicago",
+        "facilitators:",
+        '  - name: "Rosalind Inkwell (fictional)"',
+        '    email: "rinkwell@example.org"',
+        "    role: Lead facilitator",
+        '  - name: "Tobias Marginalia (fictional)"',
+        "    role: Cohort team leader",
+        "credit:",
+        '  offered: "Continuing professional education (CPE) hours"',
+        "  required_hours: 32",
+        "  pd_log_max_hours: 8",
+        "attendance: attendance.csv",
+        "certificate_secret: sample-cohort-secret-not-for-real-use",
+        "sessions:",
+    ]
+    for s in sessions:
+        lines += [f"  - id: {s.id}", f"    date: {days[s.id].isoformat()}", '    start: "08:30"',
+                  '    end: "15:30"', "    hours: 6", '    where: "Online (fictional meeting link)"']
+    lines.append("meetings:")
+    for mid, day, start, end, hours in MEETINGS:
+        lines += [f"  - id: {mid}", f"    date: {day.isoformat()}", f'    start: "{start}"', f'    end: "{end}"',
+                  f"    hours: {hours:g}", '    where: "Sparrowgate Regional Service Center (fictional), room 2"']
+    return "\n".join(lines) + "\n"
+
+
 def generate(out: Path) -> list[Person]:
-    sessions = defs.sessions()
-    n_worksheets = sum(len(s.worksheets) for s in sessions)
+    sessions = series_sessions()
+    n_worksheets = sum(len(walked(s)) for s in sessions)
     people = make_people(n_worksheets)
     days = session_days(sessions)
     (out / "answers").mkdir(parents=True, exist_ok=True)
@@ -742,6 +868,11 @@ def generate(out: Path) -> list[Person]:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["id", "name", "school", "district", "cohort"])
         w.writerows(p.roster_row() for p in people)
+    with (out / "attendance.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["id", "name", *(s.id for s in sessions), *(m[0] for m in MEETINGS)])
+        w.writerows(attendance_rows(people, sessions))
+    (out / "cohort.yaml").write_bytes(cohort_yaml(sessions, days).encode("utf-8"))
     for p in people:
         doc = make_answers(p, sessions, days)
         text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render
+from .cohort import Cohort
 from .errors import LeadingEdgeError, first_line
 from .pdf import resolve_engine
 from .roster import csv_safe, read_roster
 from .store import write_atomic
-from .workbook import FORMATS, Job, Outcome, prepare, read_template, release, run_job, warm_up
+from .workbook import FORMATS, Job, Outcome, cohort_parameters, prepare, read_template, release, run_job, warm_up
 
 CRASHED = ("Building this workbook stopped the worker process that ran it (the other workbooks were "
            "built). Build it alone to see why: llc build --answers FILE --out DIR")
@@ -182,14 +183,16 @@ def _save(outcome: Outcome, out_dir: Path) -> Result:
 def build_cohort(roster: Path, answers_dir: Path, out_dir: Path, jobs: int = 2, formats=FORMATS,
                  engine: str = "auto", template: Path | None = None, progress: bool = True,
                  generated_on: str = "", on_result: Callable | None = None, keep_notebooks: bool = False,
-                 dask_scheduler: str | None = None) -> list[Result]:
-    """Build every roster member's workbook; returns one Result per roster row.
+                 dask_scheduler: str | None = None, cohort: Cohort | None = None) -> list[Result]:
+    """Build every roster member's workbook; returns one Result per roster row. ``cohort``: its
+    name and dates go on every cover.
 
     ``on_result(done, total, results)`` is called after each workbook (e.g. to write a status
     file a dashboard polls)."""
     roster, answers_dir, out_dir = Path(roster), Path(answers_dir), Path(out_dir)
     members, problems = read_roster(roster)
     template_text = read_template(template)
+    cohort_data = cohort_parameters(cohort)
     engine = resolve_engine(engine) if "pdf" in formats else engine
     out_dir.mkdir(parents=True, exist_ok=True)
     local = None
@@ -208,7 +211,7 @@ def build_cohort(roster: Path, answers_dir: Path, out_dir: Path, jobs: int = 2, 
                 continue
             try:
                 prepared.append(prepare(answers_file, template_text, m.id, m.details, formats, engine,
-                                        generated_on, keep_notebooks))
+                                        generated_on, keep_notebooks, cohort_data))
             except LeadingEdgeError as exc:
                 results.append(Result(m.id, name=name, error=str(exc)))
     except BaseException:

@@ -1,4 +1,4 @@
-"""``llc``: schema, validate, build, restore, whoami — the facilitator's command line."""
+"""``llc``: schema, validate, build, restore, new-year, whoami — the facilitator's command line."""
 from __future__ import annotations
 
 import argparse
@@ -74,9 +74,12 @@ def _status_writer(path: str):
 
 def cmd_build(args) -> int:
     from .builds import build_cohort
+    from .cohort import load_cohort
     from .workbook import build_one
 
     out = Path(args.out)
+    # Read once, here: a mistake in it is one `llc: …` line (a CohortError) before any workbook starts.
+    cohort = load_cohort(Path(args.cohort)) if args.cohort else None
     if args.roster:
         if not args.answers_dir:
             _err("--roster needs --answers-dir DIR (the folder of <id>.json answers files)")
@@ -85,7 +88,8 @@ def cmd_build(args) -> int:
                                formats=args.format, engine=args.pdf_engine, template=args.template,
                                progress=not args.quiet, generated_on=args.date or "",
                                on_result=_status_writer(args.status_file) if args.status_file else None,
-                               keep_notebooks=args.keep_notebooks, dask_scheduler=args.dask_scheduler)
+                               keep_notebooks=args.keep_notebooks, dask_scheduler=args.dask_scheduler,
+                               cohort=cohort)
         if args.status_file:
             _status_writer(args.status_file)(len(results), len(results), results, finished=True)
         failed = [r for r in results if r.error]
@@ -102,7 +106,8 @@ def cmd_build(args) -> int:
         return EXIT_USAGE
     # a BuildError becomes `llc: …` in main()
     for p in build_one(Path(args.answers), out, formats=args.format, engine=args.pdf_engine,
-                       template=args.template, generated_on=args.date or "", keep_notebook=args.keep_notebooks):
+                       template=args.template, generated_on=args.date or "", keep_notebook=args.keep_notebooks,
+                       cohort=cohort):
         print(p)
     return EXIT_OK
 
@@ -116,6 +121,14 @@ def cmd_restore(args) -> int:
         _err(str(exc))
         return EXIT_INVALID
     print(f"Restored {args.file} from its backup; the damaged copy is kept as {kept}.")
+    return EXIT_OK
+
+
+def cmd_new_year(args) -> int:
+    from .years import new_year
+
+    done = new_year(Path(args.file), args.year)  # a YearError becomes `llc: …` in main()
+    print("\n".join(done.report()))
     return EXIT_OK
 
 
@@ -155,6 +168,143 @@ def cmd_hub_demo(args) -> int:
     return run(port=args.port, state=args.state)  # a HubDemoError becomes `llc: …` in main()
 
 
+def cmd_cohort(args) -> int:
+    from .cohort import init_cohort, load_cohort
+
+    if args.action == "init":
+        c = init_cohort(Path(args.file), name=args.name, school_year=args.school_year,
+                        facilitator=args.facilitator or "", force=args.force)
+        print(f"Wrote {args.file}: {len(c.sessions)} sessions and {len(c.meetings)} meetings, "
+              f"{c.hours_available():g} hours in all, {c.credit.required_hours:g} required. "
+              "Edit the names, dates and places, then run `llc cohort check` on it.")
+        return EXIT_OK
+    c = load_cohort(Path(args.file))
+    print(f"{args.file}: valid — {c.name!r}, {len(c.facilitators)} facilitator(s), time zone {c.timezone}")
+    for e in c.events():
+        print(f"  {e.date:%a %Y-%m-%d} {e.start:%H:%M}–{e.end:%H:%M}  {e.hours:>4g} h  {e.title}")
+    print(f"  {c.hours_available():g} hours from sessions and meetings; {c.credit.required_hours:g} required for "
+          f"{c.credit.offered}" + ("" if c.credit.pd_log_max_hours is None else
+                                  f" (up to {c.credit.pd_log_max_hours:g} more from each PD log)"))
+    return EXIT_OK
+
+
+def cmd_calendar(args) -> int:
+    from .cohort import load_cohort
+    from .ics import write_calendar
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".ics":
+        _err(f"--out should name a .ics file (calendar apps import .ics), e.g. cohort.ics; got {args.out!r}")
+        return EXIT_USAGE
+    c = load_cohort(Path(args.cohort))  # a CohortError becomes `llc: …` in main(), before anything is written
+    write_calendar(c, out)
+    print(f"Wrote {out}: {len(c.sessions)} sessions and {len(c.meetings)} meetings of {c.name} "
+          f"({c.timezone}). Participants import it into their calendar app; importing an updated "
+          "file again moves the events instead of adding copies.")
+    return EXIT_OK
+
+
+def cmd_guide(args) -> int:
+    from .guide import build_guide
+
+    cohort = None
+    if args.cohort:
+        from .cohort import load_cohort
+
+        cohort = load_cohort(Path(args.cohort))  # a CohortError becomes `llc: …` in main()
+    # a GuideError (bad agenda data) too, before anything is written
+    for p in build_guide(Path(args.out), cohort=cohort, directory=args.guide_dir, engine=args.pdf_engine):
+        print(p)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .export import ExportError, check_out, export
+
+    try:
+        check_out(Path(args.out))
+    except ExportError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    for path in export(Path(args.answers), Path(args.out)):  # store and export errors become `llc: …`
+        print(path)
+    return EXIT_OK
+
+
+def _date_arg(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def cmd_letter(args) -> int:
+    from .letter import LetterError, check_out, write_letter
+
+    try:
+        check_out(Path(args.out))
+    except LetterError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    printed = write_letter(Path(args.answers), Path(args.out), engine=args.pdf_engine, on=args.date)
+    print(printed.path)
+    if printed.shortened:
+        print(f"  {printed.shortened} long answer(s) were shortened to fit one page; each ends with "
+              "\"(the full text is in my workbook)\".", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_attendance(args) -> int:
+    from .attendance import init_sheet
+    from .cohort import load_cohort
+
+    cohort = load_cohort(Path(args.cohort))  # errors become `llc: …` in main(), before anything is written
+    path, n = init_sheet(cohort, Path(args.roster), Path(args.out) if args.out else None)
+    print(f"Wrote {path}: {n} participants × {len(cohort.events())} sessions and meetings, all blank. In each "
+          "cell write yes, no or the hours attended; then run `llc certificates`.")
+    return EXIT_OK
+
+
+def cmd_certificates(args) -> int:
+    from .certificates import issue, verify
+    from .cohort import load_cohort
+
+    if args.verify:
+        if not args.register:
+            _err("--verify CODE needs --register FILE (the certificates.csv written beside the certificates)")
+            return EXIT_USAGE
+        cohort = load_cohort(Path(args.cohort)) if args.cohort else None
+        row = verify(args.verify, Path(args.register), cohort)  # a CertificateError becomes `llc: …`
+        checked = " (its facts match the code under the cohort's secret)" if cohort else ""
+        print(f"Valid: {row.get('code')} — {row.get('name')} ({row.get('id')}), {row.get('hours')} hours, "
+              f"cohort {row.get('cohort')}, issued {row.get('date')}{checked}.")
+        return EXIT_OK
+    missing = [f"--{k.replace('_', '-')}" for k in ("cohort", "roster", "answers_dir", "out") if not getattr(args, k)]
+    if missing:
+        _err(f"certificates needs {', '.join(missing)} (or --verify CODE --register FILE to check a code)")
+        return EXIT_USAGE
+    done = issue(Path(args.cohort), Path(args.roster), Path(args.answers_dir), Path(args.out),
+                 attendance=Path(args.attendance) if args.attendance else None, on=args.date,
+                 engine=args.pdf_engine)
+    print(done.summary())
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from .report import write_report
+
+    # a CohortError, ReportError or AttendanceError becomes `llc: …` in main(), with nothing written
+    done = write_report(Path(args.cohort), Path(args.answers_dir), Path(args.out), engine=args.pdf_engine)
+    for s in done.gathered.skipped:  # on stderr only: the report itself never names a file or person
+        _err(f"skipped {s.path}: {s.reason}")
+    print(done.html)
+    print(done.pdf)
+    print(done.summary())
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     from .builds import default_jobs
     from .pdf import CHOICES
@@ -191,6 +341,8 @@ def parser() -> argparse.ArgumentParser:
                         "and the kit on its workers)")
     b.add_argument("--template", type=Path, help="workbook template notebook (default: workbook/workbook.ipynb)")
     b.add_argument("--date", metavar="YYYY-MM-DD", help="date printed on covers (default today)")
+    b.add_argument("--cohort", metavar="FILE", help="cohort file (cohort.yaml): its name and the dates of its "
+                   "sessions and meetings go on every cover")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--status-file", metavar="FILE", help="keep FILE updated with the build's progress (JSON)")
     b.set_defaults(func=cmd_build)
@@ -198,6 +350,12 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("restore", help="put an answers file's backup back after damage")
     r.add_argument("file", metavar="FILE")
     r.set_defaults(func=cmd_restore)
+
+    y = sub.add_parser("new-year", help="archive an answers file and start the next programme year in it")
+    y.add_argument("file", metavar="ANSWERS_FILE")
+    y.add_argument("--year", metavar="LABEL",
+                   help="the new programme year, e.g. 2026-27 (default: the year after the archived one)")
+    y.set_defaults(func=cmd_new_year)
 
     c = sub.add_parser("coverage", help="print docs/coverage.md: objectives → worksheets")
     c.set_defaults(func=cmd_coverage)
@@ -215,6 +373,85 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--state", type=Path, default=None, metavar="DIR",
                    help="where the demo hub keeps its files (default build/hub-demo)")
     d.set_defaults(func=cmd_hub_demo)
+
+    co = sub.add_parser("cohort", help="write or check the cohort file (names, dates, hours, credit)")
+    co_sub = co.add_subparsers(dest="action", required=True)
+    ci = co_sub.add_parser("init", help="write a starter cohort file to edit")
+    ci.add_argument("file", metavar="FILE", help="where to write it, e.g. cohort.yaml")
+    ci.add_argument("--name", default="My cohort", help="the cohort's name (default: 'My cohort')")
+    ci.add_argument("--school-year", type=int, metavar="YYYY",
+                    help="move the series to the school year starting in YYYY, same weekdays "
+                         "(default: the original 2021–22 series dates)")
+    ci.add_argument("--facilitator", metavar="NAME", help="lead facilitator's name")
+    ci.add_argument("--force", action="store_true", help="replace an existing file")
+    cc = co_sub.add_parser("check", help="check a cohort file and list its dates")
+    cc.add_argument("file", metavar="FILE")
+    co.set_defaults(func=cmd_cohort)
+
+    ca = sub.add_parser("calendar", help="write the cohort's sessions and meetings as a calendar file (.ics)")
+    ca.add_argument("--cohort", required=True, metavar="FILE", help="the cohort file (cohort.yaml)")
+    ca.add_argument("--out", required=True, metavar="FILE.ics", help="where to write the calendar")
+    ca.set_defaults(func=cmd_calendar)
+
+    gu = sub.add_parser("guide", help="write the facilitator guide (a full-day agenda per session) as HTML and PDF")
+    gu.add_argument("--out", metavar="DIR", required=True, help="where facilitator-guide.html and .pdf are written")
+    gu.add_argument("--cohort", metavar="FILE", help="cohort file: its name, dates, times and places go on the guide "
+                    "(default: the original series dates)")
+    gu.add_argument("--guide-dir", metavar="DIR", help="an edited copy of the agenda files (default: $LLC_GUIDE_DIR, "
+                    "else the kit's llc_exercises/guide/)")
+    gu.add_argument("--pdf-engine", choices=CHOICES, default="auto",
+                    help="chromium, weasyprint, or auto (default: chromium when installed)")
+    gu.set_defaults(func=cmd_guide)
+
+    ex = sub.add_parser("export", help="write a participant's plans for district systems (.xlsx or .csv)")
+    ex.add_argument("--answers", required=True, metavar="FILE", help="the participant's answers file")
+    ex.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv",
+                    help="plans.xlsx: one workbook, a sheet per plan; plans.csv: plans-strategic-plan.csv, "
+                         "plans-engagement-plan.csv, … beside it")
+    ex.set_defaults(func=cmd_export)
+
+    le = sub.add_parser("letter", help="print the one-page year-end letter to the principal (PDF)")
+    le.add_argument("--answers", required=True, metavar="FILE", help="the participant's answers file")
+    le.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the letter")
+    le.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="date on the letter (default today)")
+    le.add_argument("--pdf-engine", choices=CHOICES, default="auto",
+                    help="chromium, weasyprint, or auto (default: chromium when installed)")
+    le.set_defaults(func=cmd_letter)
+
+    at = sub.add_parser("attendance", help="the attendance sheet the facilitator fills in (CSV)")
+    at_sub = at.add_subparsers(dest="action", required=True)
+    ai = at_sub.add_parser("init", help="write a blank sheet: one row per roster member, a column per event")
+    ai.add_argument("--cohort", required=True, metavar="FILE", help="the cohort file (cohort.yaml)")
+    ai.add_argument("--roster", required=True, metavar="CSV", help="cohort roster (id,name,…)")
+    ai.add_argument("--out", metavar="FILE", help="where to write it (default: the cohort file's `attendance:`); "
+                    "never over an existing file")
+    at.set_defaults(func=cmd_attendance)
+
+    ce = sub.add_parser("certificates", help="print certificates of completion for everyone whose hours qualify")
+    ce.add_argument("--cohort", metavar="FILE", help="the cohort file (hours, credit, certificate_secret)")
+    ce.add_argument("--roster", metavar="CSV", help="cohort roster (id,name,…)")
+    ce.add_argument("--answers-dir", metavar="DIR", help="folder of <id>.json answers files (for PD-log hours)")
+    ce.add_argument("--out", metavar="DIR", help="where certificate-<id>.pdf, certificates.csv and "
+                    "not-yet-qualified.csv are written")
+    ce.add_argument("--attendance", metavar="CSV", help="attendance sheet (default: the cohort file's `attendance:`)")
+    ce.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="date of issue (default today)")
+    ce.add_argument("--pdf-engine", choices=CHOICES, default="auto",
+                    help="chromium, weasyprint, or auto (default: chromium when installed)")
+    ce.add_argument("--verify", metavar="CODE", help="check a verification code instead (with --register)")
+    ce.add_argument("--register", metavar="CSV", help="the certificates.csv to look the code up in; add --cohort "
+                    "to also check the facts against the code")
+    ce.set_defaults(func=cmd_certificates)
+
+    rp = sub.add_parser("report", help="the anonymous cohort report (HTML and PDF): before/after survey, "
+                        "self-assessment, stakeholders, PD hours, goal themes")
+    rp.add_argument("--cohort", required=True, metavar="FILE", help="the cohort file (cohort.yaml)")
+    rp.add_argument("--answers-dir", required=True, metavar="DIR",
+                    help="folder of the collected <id>.json answers files")
+    rp.add_argument("--out", required=True, metavar="DIR",
+                    help="where cohort-report.html and cohort-report.pdf are written")
+    rp.add_argument("--pdf-engine", choices=CHOICES, default="auto",
+                    help="chromium, weasyprint, or auto (default: chromium when installed)")
+    rp.set_defaults(func=cmd_report)
 
     w = sub.add_parser("whoami", help="which participant this machine saves answers for")
     w.set_defaults(func=cmd_whoami)

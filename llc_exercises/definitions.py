@@ -29,7 +29,7 @@ class DefinitionError(LeadingEdgeError, ValueError):
     """A session file is malformed; the message names the file and the offending entry."""
 
 
-def _by_id(items, wanted: str, owner: str):
+def by_id(items, wanted: str, owner: str):
     """The item with id ``wanted``; a KeyError listing the ids there are (chart options, derived
     panels and facilitators' edits all look things up by id, and a typo should say what exists)."""
     for item in items:
@@ -65,7 +65,7 @@ class Field:
         return label if re.match(rf"{i}\b", label) else f"{i} · {label}"
 
     def column(self, cid: str) -> Field:
-        return _by_id(self.columns, cid, f"table {self.key!r}")
+        return by_id(self.columns, cid, f"table {self.key!r}")
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,16 @@ class Worksheet:
     session: str
     chart: Chart | None = None
     derived: tuple[Derived, ...] = ()
+    # False for the series survey: it is about the series, for the anonymous cohort report, and has
+    # no place in the participant's year-end summary or letter to the principal.
+    year_end: bool = True
 
     @property
     def key(self) -> str:
         return f"{self.session}.{self.id}"
 
     def field(self, fid: str) -> Field:
-        return _by_id(self.fields, fid, f"worksheet {self.key!r}")
+        return by_id(self.fields, fid, f"worksheet {self.key!r}")
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ class Session:
     commitments: tuple[Objective, ...] = ()
 
     def worksheet(self, wid: str) -> Worksheet:
-        return _by_id(self.worksheets, wid, f"session {self.id!r}")
+        return by_id(self.worksheets, wid, f"session {self.id!r}")
 
 
 def sessions_dir() -> Path:
@@ -204,7 +207,7 @@ def parse_session(raw: dict, source: Path) -> Session:
             id=wid, title=str(_require(wraw, "title", wwhere)),
             framework=str(_require(wraw, "framework", wwhere)),
             instructions=str(wraw.get("instructions") or ""), fields=fields, session=sid,
-            chart=chart, derived=derived))
+            chart=chart, derived=derived, year_end=bool(wraw.get("year_end", True))))
     ws_ids = {w.id for w in worksheets}
 
     def mapped(entries, what):
@@ -342,7 +345,7 @@ def sessions() -> tuple[Session, ...]:
 
 
 def session(sid: str) -> Session:
-    return _by_id(sessions(), sid, "the kit")
+    return by_id(sessions(), sid, "the kit")
 
 
 def worksheet(key: str) -> Worksheet:

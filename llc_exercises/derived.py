@@ -7,7 +7,7 @@ keeps the form, the summary and the PDF in agreement.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from . import definitions as defs
@@ -133,13 +133,17 @@ def quadrants(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:
 
 
 # ---- Totals -------------------------------------------------------------------------------------
+def column_total(rows, column: str) -> float:
+    """The sum of a table column's numbers; rows without a number there count as nothing."""
+    return sum(r[column] for r in rows if isinstance(r, dict) and isinstance(r.get(column), (int, float)))
+
+
 def total(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:
     from .charts import target_value
 
     table = _field(ws, d.options["table"])
     col = table.column(d.options["value"])
-    rows = answers.get(table.key) or []
-    s = sum(r[col.id] for r in rows if isinstance(r, dict) and isinstance(r.get(col.id), (int, float)))
+    s = column_total(answers.get(table.key) or [], col.id)
     unit = d.options.get("unit") or col.label.lower()
     target = target_value(d.options.get("target"), ws, answers)
     panel = Panel(d.title or "Total", [f"{s:g} {unit} logged."])
@@ -150,31 +154,62 @@ def total(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:
 
 
 # ---- Year-end summary ---------------------------------------------------------------------------
-def year_end_summary(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:
-    """A page for the principal from the participant's own answers: per session, the first thing
-    they wrote in each worksheet and how many plan rows they made."""
-    panel = Panel(d.title or "Year-end summary for my principal")
-    keys = d.options.get("highlights")
-    paragraphs = []
+@dataclass(frozen=True)
+class Highlight:
+    """What the year-end summary shows of one worksheet: its first answered text, whole (``kind``
+    "text"; whoever shows it decides how much); else how many rows its first answered table has
+    ("table", "3 row(s)."); else its first answer as text ("value")."""
+    worksheet: defs.Worksheet
+    field: defs.Field
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SessionHighlights:
+    session: defs.Session
+    answered: int
+    total: int
+    highlights: tuple[Highlight, ...]
+
+
+def session_highlights(answers: Mapping, keys=None, skip: Collection[str] = ()) -> list[SessionHighlights]:
+    """Each session with any answer, in series order: how much of it is answered, and a Highlight of
+    each worksheet with an answer — only answers among ``keys`` when given, and no worksheet whose
+    key (``session.worksheet``) is in ``skip``. The year-end summary and the year-end letter
+    (``llc letter``) both draw on it."""
+    out = []
     for s in defs.sessions():
         done, total_ = progress(s, answers)
-        if not done:
+        if not done or not any(w.year_end for w in s.worksheets):
             continue
-        bits = []
+        found = []
         for w in s.worksheets:
-            if w is ws:
+            if w.key in skip or not w.year_end:
                 continue
             fields = [f for f in w.fields if (not keys or f.key in keys) and not is_blank(answers.get(f.key))]
             text = next((f for f in fields if f.type in ("long_text", "short_text")), None)
             table = next((f for f in fields if f.type == "table"), None)
             if text:
-                value = str(answers.get(text.key)).strip()
-                bits.append(f"{w.title}: {value[:280] + '…' if len(value) > 280 else value}")
+                found.append(Highlight(w, text, "text", str(answers.get(text.key)).strip()))
             elif table:
-                bits.append(f"{w.title}: {len(answers.get(table.key) or [])} row(s).")
+                found.append(Highlight(w, table, "table", f"{len(answers.get(table.key) or [])} row(s)."))
             elif fields:
-                bits.append(f"{w.title}: {scalar_text(fields[0], answers.get(fields[0].key))}")
-        paragraphs.append(f"{s.title} ({done} of {total_} answered)\n" + "\n".join(f"• {b}" for b in bits))
+                found.append(Highlight(w, fields[0], "value", scalar_text(fields[0], answers.get(fields[0].key))))
+        out.append(SessionHighlights(s, done, total_, tuple(found)))
+    return out
+
+
+def year_end_summary(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:
+    """A page for the principal from the participant's own answers: per session, the first thing
+    they wrote in each worksheet and how many plan rows they made."""
+    panel = Panel(d.title or "Year-end summary for my principal")
+    paragraphs = []
+    for s in session_highlights(answers, d.options.get("highlights"), skip=(ws.key,)):
+        bits = [f"{h.worksheet.title}: {h.text[:280] + '…' if h.kind == 'text' and len(h.text) > 280 else h.text}"
+                for h in s.highlights]
+        paragraphs.append(f"{s.session.title} ({s.answered} of {s.total} answered)\n"
+                          + "\n".join(f"• {b}" for b in bits))
     if not paragraphs:
         panel.lines.append("Your summary fills in as you answer the sessions' worksheets.")
     panel.body = "\n\n".join(paragraphs)

@@ -51,7 +51,7 @@ def _has_extra_user_scopes() -> bool:
 def configure(c, facilitators_group: str = DEFAULT_GROUP, data_dir: str | Path = "/srv/leading-edge",
               port: int = DEFAULT_PORT, ip: str = "127.0.0.1", url: str | None = None,
               url_for_users: str | None = None, facilitators: tuple[str, ...] | list[str] = (),
-              build_jobs: int = 2, python: str | None = None) -> dict:
+              build_jobs: int = 2, python: str | None = None, cohort: str | Path | None = None) -> dict:
     """Register the Leading Edge service in a ``jupyterhub_config.py``; returns the service entry.
 
     ``facilitators_group``: hub group whose members (and all hub admins) see the dashboard.
@@ -62,6 +62,8 @@ def configure(c, facilitators_group: str = DEFAULT_GROUP, data_dir: str | Path =
     prefix; on Kubernetes the proxy, ``http://proxy-public/services/leading-edge/``).
     ``facilitators``: user names to put in the group (optional; admins can also manage it in the
     Hub's admin page).
+    ``cohort``: the cohort file (``llc cohort init``); its sessions and meetings are the columns of
+    the facilitators' attendance page, which saves ``attendance.csv`` in ``data_dir``.
 
     Settings the file did not set itself are *added* rather than assigned, so this also works in
     a config file that is merged into another (TLJH's ``jupyterhub_config.d``): the host's own
@@ -71,6 +73,8 @@ def configure(c, facilitators_group: str = DEFAULT_GROUP, data_dir: str | Path =
     command = [python or sys.executable, "-m", "llc_exercises.service",
                "--data-dir", str(data_dir), "--facilitators-group", facilitators_group,
                "--ip", ip, "--port", str(port), "--build-jobs", str(build_jobs)]
+    if cohort:
+        command += ["--cohort", str(Path(cohort).expanduser().resolve())]
     entry = {"name": SERVICE_NAME, "url": service_url, "command": command,
              "display": True, "oauth_no_confirm": True,
              "info": {"description": "Leading Edge: send answers, facilitator dashboard"}}

@@ -76,6 +76,7 @@ class HubSettings:
     service_port: int = field(default_factory=free_port)
     admin_token: str = ""  # an API token for scripts and tests (a service with admin scopes)
     default_url: str = "/lab/tree/notebooks/00_orientation.ipynb"
+    cohort: Path | None = None  # the service's cohort file (its attendance page needs one)
 
     @property
     def url(self) -> str:
@@ -98,6 +99,7 @@ def write_config(s: HubSettings) -> Path:
         "users": sorted({*s.participants, *s.facilitators}), "facilitators": s.facilitators,
         "local_users": s.local_users, "proxy": str(ensure_proxy()), "python": sys.executable,
         "admin_token": s.admin_token, "default_url": s.default_url, "root": os.geteuid() == 0,
+        "cohort": str(s.cohort) if s.cohort else None,
     }
     path = s.state / "jupyterhub_config.py"
     path.write_text(CONFIG_TEMPLATE.replace("@SETTINGS@", json.dumps(settings, indent=2)))
@@ -147,7 +149,8 @@ if S["admin_token"]:
     c.JupyterHub.services = [{"name": "llc-admin", "api_token": S["admin_token"]}]
     # JupyterHub's own admin role (its default scopes are kept): scripts create users and tokens
     c.JupyterHub.load_roles = [{"name": "admin", "services": ["llc-admin"]}]
-configure(c, data_dir=state / "service", port=S["service_port"], facilitators=S["facilitators"])
+configure(c, data_dir=state / "service", port=S["service_port"], facilitators=S["facilitators"],
+          cohort=S["cohort"])
 '''
 
 
@@ -157,6 +160,10 @@ def prepare_homes(s: HubSettings) -> None:
     from .submissions import SubmissionDB, check_submission
 
     db = SubmissionDB(s.service_data / "submissions.sqlite")
+    sheet = s.service_data / "attendance.csv"
+    if s.cohort == SAMPLE / "cohort.yaml" and not sheet.exists():
+        # the sample's attendance, so the demo's attendance page starts filled in like a real one
+        write_atomic(sheet, (SAMPLE / "attendance.csv").read_bytes())
     try:
         already = db.counts()
         for i, pid in enumerate(s.participants):
@@ -255,7 +262,8 @@ def run(port: int = 8000, state: Path | None = None) -> int:
         password_file.write_text(f"demo-{secrets.token_hex(4)}")
         password_file.chmod(0o600)
     s = HubSettings(state=state, port=port, password=password_file.read_text().strip(),
-                    participants=list(DEMO_PARTICIPANTS), facilitators=[FACILITATOR])
+                    participants=list(DEMO_PARTICIPANTS), facilitators=[FACILITATOR],
+                    cohort=SAMPLE / "cohort.yaml")
     prepare_homes(s)
     print(f"Starting JupyterHub on {s.url} (state in {state}) …", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the hub too, not just this process

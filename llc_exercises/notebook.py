@@ -7,6 +7,7 @@ from pathlib import Path
 
 from IPython.display import display
 
+from . import cohort as cohorts
 from . import definitions as defs
 from . import identity, render
 from .store import AnswerStore, read_document
@@ -29,7 +30,29 @@ def summary(session_id: str, answers: AnswerStore | None = None) -> None:
 def overview() -> None:
     """The series at a glance, with your progress in each session."""
     answers = identity.current_store() if identity.current_participant_id() else {}
-    display(render.overview(defs.sessions(), answers))
+    cohort, original, _problem = cohort_dates()  # a problem is shown by schedule(), once
+    display(render.overview(defs.sessions(), answers, None if original else cohort))
+
+
+def cohort_dates() -> tuple[cohorts.Cohort, bool, str]:
+    """(cohort, original, problem): this cohort's dates from LLC_COHORT, or the original series
+    dates (``original``) when none is set — or when it cannot be read, with the reason as
+    ``problem``: a notebook shows that message rather than a traceback."""
+    try:
+        current = cohorts.current_cohort()
+    except cohorts.CohortError as exc:
+        return cohorts.seed_cohort(), True, str(exc)
+    return (current, False, "") if current is not None else (cohorts.seed_cohort(), True, "")
+
+
+def schedule_static() -> render.Static:
+    """What ``schedule()`` shows, for exports and tests."""
+    return render.schedule(*cohort_dates())
+
+
+def schedule() -> None:
+    """Orientation: the dates of this cohort's sessions and meetings (or the original series dates)."""
+    display(schedule_static())
 
 
 def whoami() -> None:
@@ -103,18 +126,31 @@ def load_answers(path: str | Path) -> AnswerStore:
     return AnswerStore(path)
 
 
-def workbook_cover(answers: AnswerStore, generated_on: str = "", details: dict | None = None) -> None:
+def workbook_cover(answers: AnswerStore, generated_on: str = "", details: dict | None = None,
+                   cohort_name: str = "", cohort_schedule: list | None = None) -> None:
     on = dt.date.fromisoformat(generated_on) if generated_on else dt.date.today()
     progress = [(s, render.progress(s, answers)) for s in defs.sessions()]
     participant = {**(details or {}), **{k: v for k, v in answers.participant.items() if v}}
     who = participant.get("name") or participant.get("id", "")
-    display(render.Static(render.cover_html(participant, on, progress),
-                          f"# On the Leading Edge — {render.md_escape(who)}"))
+    schedule = cohort_schedule or []
+    markdown = f"# On the Leading Edge — {render.md_escape(who)}"
+    if schedule:
+        markdown += f"\n\n## Cohort dates — {render.md_escape(cohort_name)}\n\n{render.schedule_markdown(schedule)}"
+    display(render.Static(render.cover_html(participant, on, progress, cohort_name, schedule), markdown))
 
 
 def workbook_sessions(answers: AnswerStore) -> None:
     for s in defs.sessions():
         summary(s.id, answers)
+
+
+def workbook_year_over_year(answers: AnswerStore) -> None:
+    """'This year beside last year' (self-assessment levels, PD hours) after `llc new-year`; nothing
+    for a file without a last year."""
+    section = render.year_over_year(answers, answers.document_extra("last_year"),
+                                    answers.document_extra("program_year"))
+    if section is not None:
+        display(section)
 
 
 # ---- worked examples on the fictional sample data ----------------------------------------------

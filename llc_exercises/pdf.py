@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import shutil
 import threading
+import zlib
 from pathlib import Path
 
 from .errors import LeadingEdgeError, first_line
@@ -181,3 +183,23 @@ def write_pdf(html: str, out: Path, engine: str = "auto") -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, data)
     return out
+
+
+_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z0-9])")  # a page object; not /Pages, the tree above them
+_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b.*?>>\s*stream\r?\n", re.S)
+
+
+def page_count(data: bytes) -> int:
+    """How many pages a PDF printed by either engine has, without poppler: its page objects,
+    counted in the file and in its compressed object streams (WeasyPrint keeps them there,
+    Chromium does not). A PDF whose pages cannot be found is an error, never a count of 0."""
+    found = len(_PAGE.findall(data))
+    for match in _OBJECT_STREAM.finditer(data):
+        try:
+            found += len(_PAGE.findall(zlib.decompressobj().decompress(data[match.end():])))
+        except zlib.error:
+            raise PdfEngineError("Could not count the pages of a printed PDF: an object stream is "
+                                 "not Flate-compressed.") from None
+    if not found:
+        raise PdfEngineError("Could not count the pages of a printed PDF: it has no page objects.")
+    return found

@@ -13,7 +13,8 @@ import json
 import re
 from collections.abc import Mapping
 
-from . import charts, derived
+from . import charts, derived, years
+from . import cohort as cohorts
 from . import definitions as defs
 from .values import fmt_date, is_blank, progress, scalar_text
 
@@ -276,6 +277,7 @@ STYLE = """<style>
 .llc-chart { margin: 0.8em 0; } .llc-chart img { max-width: 100%; }
 .llc-chart figcaption { font-size: 0.8em; color: #555; }
 .llc-progress { color: #555; }
+.llc-schedule td:nth-child(2), .llc-schedule th:nth-child(5) { white-space: nowrap; }
 </style>"""
 
 
@@ -287,22 +289,109 @@ def chart_static(drawn: charts.Drawn) -> Static:
     return Static(html_text, md_escape(drawn.alt), png=png)
 
 
-def cover_html(participant: Mapping, on: dt.date, sessions_progress) -> str:
-    """Cover page: who, where, when, and how far through each session they are."""
+# ---- the cohort's dates --------------------------------------------------------------------------
+SCHEDULE_HEAD = ("Date", "Time", "Session or meeting", "Where", "Hours")
+
+
+def schedule_rows(c: cohorts.Cohort) -> list[dict]:
+    """The cohort's sessions and meetings by date, as plain data: what the orientation notebook
+    shows, and what travels to the workbook template as a papermill parameter."""
+    return [{"title": e.title, "kind": e.kind, "date": e.date.isoformat(), "start": f"{e.start:%H:%M}",
+             "end": f"{e.end:%H:%M}", "where": e.where, "hours": e.hours} for e in c.events()]
+
+
+def long_date(iso) -> str:
+    """'Tuesday 9 September 2025' (the day without a leading zero, on every platform)."""
+    try:
+        d = dt.date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    return f"{d:%A} {d.day} {d:%B %Y}"
+
+
+def _schedule_cells(r: Mapping) -> list[str]:
+    """One row's cells as plain text, in SCHEDULE_HEAD order (unescaped)."""
+    hours = r.get("hours")
+    return [long_date(r.get("date", "")), f"{r.get('start', '')}–{r.get('end', '')}", str(r.get("title", "")),
+            str(r.get("where", "")), f"{hours:g}" if isinstance(hours, (int, float)) else str(hours or "")]
+
+
+def schedule_table_html(rows, compact: bool = False) -> str:
+    """Sessions (in bold: the full days) and meetings as a table; ``compact`` leaves out the hours
+    and uses the cover's small type."""
+    cols = 4 if compact else 5
+    head = "".join(f"<th>{h}</th>" for h in SCHEDULE_HEAD[:cols])
+    body = []
+    for r in rows:
+        cells = [esc(c) for c in _schedule_cells(r)[:cols]]
+        if r.get("kind") == "session":
+            cells[2] = f"<strong>{cells[2]}</strong>"
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    css = "llc-cover-dates" if compact else "llc-table llc-schedule"
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def schedule_markdown(rows) -> str:
+    lines = ["| " + " | ".join(SCHEDULE_HEAD) + " |", "|" + "---|" * len(SCHEDULE_HEAD)]
+    for r in rows:
+        cells = [md_escape(c).replace("  \n", "<br>") for c in _schedule_cells(r)]  # a line break ends a row
+        if r.get("kind") == "session":
+            cells[2] = f"**{cells[2]}**"
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def schedule(c: cohorts.Cohort, original: bool = False, problem: str = "") -> Static:
+    """The orientation notebook's "Your cohort's dates": the cohort's sessions and meetings, or —
+    ``original`` — the 2021–22 series dates with a line saying so; ``problem`` is why the cohort
+    file set up for this kit could not be read (shown, not raised: the notebook must still open)."""
+    rows = schedule_rows(c)
+    notes_html, notes_md = [], []
+    if problem:
+        notes_html.append(f'<p role="alert" style="color:#a4161a"><strong>The cohort file could not be '
+                          f"used:</strong> {esc(problem)} Please tell your facilitator.</p>")
+        notes_md.append(f"**The cohort file could not be used:** {md_escape(problem)} Please tell your facilitator.")
+    if original:
+        line = ("These are the original series dates (2021–22), for reference. Your facilitator's cohort "
+                "file (the LLC_COHORT setting) gives this cohort's dates; once it is set up they show "
+                "here instead.")
+        notes_html.append(f"<p><em>{esc(line)}</em></p>")
+        notes_md.append(f"_{md_escape(line)}_")
+    else:
+        line = (f"{c.name}: {len(c.sessions)} sessions and {len(c.meetings)} meetings, "
+                f"{c.hours_available():g} hours in all; {c.credit.required_hours:g} hours earn "
+                f"{c.credit.offered}. Times are {c.timezone} time.")
+        notes_html.append(f"<p>{esc(line)}</p>")
+        notes_md.append(md_escape(line))
+    html_text = (f'<div class="llc-static tex2jax_ignore mathjax_ignore">{"".join(notes_html)}'
+                 f"{schedule_table_html(rows)}</div>")
+    return Static(html_text, "\n\n".join([*notes_md, schedule_markdown(rows)]))
+
+
+def cover_html(participant: Mapping, on: dt.date, sessions_progress, cohort_name: str = "",
+               schedule=()) -> str:
+    """Cover page: who, where, when, and how far through each session they are; with a cohort
+    (``llc build --cohort``) also its name and the dates of its sessions and meetings."""
     rows = [("Participant", participant.get("name") or participant.get("id")),
             ("School", participant.get("school")), ("District", participant.get("district")),
-            ("Cohort", participant.get("cohort")), ("Workbook date", f"{on:%d %B %Y}")]
+            ("Cohort", participant.get("cohort") or cohort_name), ("Workbook date", f"{on:%d %B %Y}")]
     # Each value is a bidi isolate (FSI…PDI): a right-to-left override typed into a name cannot
     # reorder the text around it.
     details = "".join(f"<tr><th>{esc(k)}</th><td>{esc(ISOLATE.format(v)) if v else BLANK_HTML}</td></tr>"
                       for k, v in rows)
     toc = "".join(f"<li>Session {s.number}: {esc(s.title)} — {d} of {t} answered</li>"
                   for s, (d, t) in sessions_progress)
-    return (f'<section class="llc-cover tex2jax_ignore mathjax_ignore">'
+    dates = ""
+    if schedule:
+        named = f" — {esc(ISOLATE.format(cohort_name))}" if cohort_name else ""
+        dates = f"<h2>Cohort dates{named}</h2>{schedule_table_html(schedule, compact=True)}"
+    # With dates the cover holds a table more: less space above the title so it stays one page.
+    dated = " llc-cover-dated" if dates else ""
+    return (f'<section class="llc-cover{dated} tex2jax_ignore mathjax_ignore">'
             f'<p class="llc-kicker">Library Leadership Cooperative</p>'
             f'<h1>On the Leading Edge</h1><p class="llc-subtitle">My leadership workbook</p>'
             f'<table class="llc-cover-table">{details}</table>'
-            f'<h2>Contents</h2><ol class="llc-toc">{toc}</ol>'
+            f'<h2>Contents</h2><ol class="llc-toc">{toc}</ol>{dates}'
             f'<p class="llc-note">Built from this participant\'s saved answers. Sample data in the kit '
             f'is fictional.</p></section>')
 
@@ -318,6 +407,13 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: 
 .llc-subtitle { font-size: 15pt; color: #444; margin-top: 0; }
 .llc-cover-table th { text-align: left; padding: 3px 14px 3px 0; color: #555; }
 .llc-note { color: #666; font-size: 9pt; margin-top: 20mm; }
+.llc-cover-dated { padding-top: 6mm; } .llc-cover-dated .llc-note { margin-top: 5mm; }
+.llc-cover-dated h2 { font-size: 13pt; margin: 10px 0 4px 0; } .llc-cover-dated .llc-toc { margin: 0; }
+.llc-cover-dates { border-collapse: collapse; width: 100%; font-size: 8pt; }
+.llc-cover-dates th, .llc-cover-dates td { border-bottom: 1px solid #ccd; padding: 1px 6px 1px 0; text-align: left;
+  vertical-align: top; overflow-wrap: anywhere; unicode-bidi: plaintext; }
+.llc-cover-dates th { color: #555; } .llc-cover-dates td:nth-child(-n+2) { white-space: nowrap; }
+.llc-cover-dates th:nth-child(3) { width: 36%; }
 h2.llc-session { page-break-before: always; color: #1d3557; border-bottom: 2px solid #2a6f97; }
 .llc-static section, .llc-table tr, .llc-chart { page-break-inside: avoid; }
 """
@@ -345,20 +441,78 @@ def page_html(body: str, title: str, footer_name: str = "") -> str:
             f"<body>\n{body}\n</body></html>\n")
 
 
-def overview(sessions, answers: Mapping) -> Static:
-    """The series at a glance: each session, its original date, and how much is answered."""
+def overview(sessions, answers: Mapping, cohort: cohorts.Cohort | None = None) -> Static:
+    """The series at a glance: each session, its date (the cohort's when one is set up, else the
+    original series date), and how much is answered."""
+    dated = {e.id: e.date.isoformat() for e in cohort.sessions} if cohort else {}
     rows_html, rows_md = [], []
     for s in sessions:
         done, total = progress(s, answers)
+        when = fmt_date(dated.get(s.id, s.original_date))
         pct = round(100 * done / total) if total else 0
         rows_html.append(
-            f"<tr><td>{s.number}</td><td>{esc(s.title)}</td><td>{esc(fmt_date(s.original_date))}</td>"
+            f"<tr><td>{s.number}</td><td>{esc(s.title)}</td><td>{esc(when)}</td>"
             f'<td><div style="background:#e9eef4;width:10em;display:inline-block" role="img" '
             f'aria-label="{pct} percent answered"><div style="background:#2a6f97;height:0.8em;'
             f'width:{pct}%"></div></div> {done} of {total}</td></tr>')
-        rows_md.append(f"| {s.number} | {md_escape(s.title)} | {md_escape(fmt_date(s.original_date))} "
+        rows_md.append(f"| {s.number} | {md_escape(s.title)} | {md_escape(when)} "
                        f"| {done} of {total} |")
     html_text = ('<table class="llc-table"><thead><tr><th>#</th><th>Session</th><th>Live date</th>'
                  f'<th>Your progress</th></tr></thead><tbody>{"".join(rows_html)}</tbody></table>')
     md = "| # | Session | Live date | Your progress |\n|---|---|---|---|\n" + "\n".join(rows_md)
     return Static(html_text, md)
+
+
+# ---- this year beside last year ------------------------------------------------------------------
+def year_over_year_html(c: years.Comparison, chart: charts.Drawn | None = None) -> str:
+    """Last year's self-assessment levels and PD hours beside this year's: a table with the change
+    in words and arrows (never colour alone), the grouped bar chart, and the hours against target."""
+    area_rows = "".join(
+        f"<tr><td>{esc(r.area)}</td><td>{esc(c.level_text(r.last, r.in_last))}</td>"
+        f"<td>{esc(c.level_text(r.this, r.in_this))}</td><td>{esc(r.change)}</td></tr>" for r in c.areas)
+    areas = (f'<table class="llc-table llc-years-table"><thead><tr><th>Area</th>'
+             f"<th>Last year ({esc(c.last_year)})</th><th>This year ({esc(c.this_year)})</th>"
+             f"<th>Change</th></tr></thead><tbody>{area_rows}</tbody></table>" if c.areas else
+             f'<div class="llc-a">{BLANK_HTML}</div>')
+    hour_rows = "".join(
+        f"<tr><td>{esc(label)} ({esc(h.year)})</td><td>{h.logged:g} hours</td>"
+        f"<td>{esc(f'{h.target:g} hours' if h.target else years.NONE)}</td><td>{esc(h.share)}</td></tr>"
+        for label, h in zip(("Last year", "This year"), c.hours))
+    archived = (f' Last year\'s full answers are kept in <code>{esc(c.archived_as)}</code>, beside the '
+                f"answers file." if c.archived_as else "")
+    return (f'<section class="llc-static llc-years tex2jax_ignore mathjax_ignore" id="year-over-year">'
+            f'<h2 class="llc-session">This year beside last year</h2>'
+            f'<p class="llc-instructions">Your program self-assessment and professional development hours in '
+            f"{esc(c.this_year)}, beside what you recorded in {esc(c.last_year)}.{archived}</p>"
+            f"<div {_KEEP}><h3>Program self-assessment, area by area</h3>{areas}</div>"
+            f"{chart_html(chart) if chart is not None else ''}"
+            f'<div {_KEEP}><h3>Professional development hours</h3><table class="llc-table llc-years-table">'
+            f"<thead><tr><th>Year</th><th>Hours logged</th><th>Target</th><th>Of target</th></tr></thead>"
+            f"<tbody>{hour_rows}</tbody></table></div></section>")
+
+
+_KEEP = 'style="break-inside: avoid; page-break-inside: avoid"'  # a heading stays with its table
+
+
+def year_over_year_markdown(c: years.Comparison) -> str:
+    out = ["## This year beside last year", "",
+           f"Program self-assessment and PD hours in {md_escape(c.this_year)}, beside {md_escape(c.last_year)}.",
+           "", "| Area | Last year | This year | Change |", "|---|---|---|---|"]
+    out += [f"| {md_escape(r.area)} | {md_escape(c.level_text(r.last, r.in_last))} | "
+            f"{md_escape(c.level_text(r.this, r.in_this))} | {md_escape(r.change)} |" for r in c.areas]
+    out += ["", f"_{md_escape(years.levels_chart_alt(c))}_"] if c.areas else []
+    out += ["", "| Year | Hours logged | Target | Of target |", "|---|---|---|---|"]
+    out += [f"| {md_escape(h.year)} | {h.logged:g} | {md_escape(f'{h.target:g}' if h.target else years.NONE)} "
+            f"| {md_escape(h.share)} |" for h in c.hours]
+    return "\n".join(out)
+
+
+def year_over_year(answers: Mapping, last_year, program_year=None) -> Static | None:
+    """The workbook's "This year beside last year" section, or None when there is no last year."""
+    c = years.compare(answers, last_year, program_year)
+    if c is None:
+        return None
+    drawn = years.levels_chart(c)
+    html_text = year_over_year_html(c, drawn)
+    drawn.figure.clear()
+    return Static(html_text, year_over_year_markdown(c))

@@ -14,6 +14,8 @@ from .errors import LeadingEdgeError
 
 SCHEMA_VERSION = 2
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# A programme (school) year, "2025-26"; `llc new-year` also checks the two years are consecutive.
+YEAR_PATTERN = r"^\d{4}-\d{2}$"
 PARTICIPANT_FIELDS = ("id", "name", "school", "district", "cohort")
 
 
@@ -73,6 +75,22 @@ def answers_schema() -> dict:
                 "properties": {k: {"type": "string"} for k in PARTICIPANT_FIELDS},
             },
             "answers": {"type": "object", "properties": answers, "additionalProperties": False},
+            # Both optional, written by `llc new-year`; other top-level entries are allowed too.
+            "program_year": {"type": "string", "pattern": YEAR_PATTERN,
+                             "description": "The programme (school) year these answers are for, e.g. 2026-27"},
+            "last_year": {
+                "type": "object", "required": ["year", "answers"],
+                "description": "Last year's answers that the workbook sets beside this year's, copied "
+                               "into the file so the comparison travels with it",
+                "properties": {
+                    "year": {"type": "string", "pattern": YEAR_PATTERN},
+                    "archived_as": {"type": "string", "description": "The archived file, relative to "
+                                    "this one's folder"},
+                    "answers": {"type": "object", "additionalProperties": False,
+                                "description": "Answer key → last year's value (values only)",
+                                "properties": {key: value_schema(f) for key, f in defs.all_fields().items()}},
+                },
+            },
         },
     }
 

@@ -6,16 +6,24 @@ and members of the facilitators group. Submissions go to SQLite (``submissions``
 rendered by ``dashboard``; "Build all workbooks" runs ``llc build`` on the latest submissions in a
 child process so a failing build can never take the service down.
 
-Run by the Hub as ``python -m llc_exercises.service --data-dir DIR``.
+With a cohort file (``--cohort``), facilitators also keep attendance on a page of their own: a
+participant × session/meeting grid saved as ``attendance.csv`` (the format ``llc`` reads) in the data
+folder.
+
+Run by the Hub as ``python -m llc_exercises.service --data-dir DIR [--cohort FILE]``.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import codecs
 import csv
+import datetime as dt
+import hashlib
 import io
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -31,6 +39,9 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 from . import dashboard
 from . import definitions as defs
+from .attendance import NO, YES, fmt_hours, short_title
+from .cohort import Cohort, CohortError, Event, load_cohort
+from .errors import LeadingEdgeError
 from .hub import DEFAULT_GROUP, DEFAULT_PORT, SERVICE_NAME
 from .roster import COLUMNS, csv_safe
 from .store import write_atomic
@@ -202,6 +213,196 @@ class HubDirectory:
         return False
 
 
+# ---- attendance: the cohort's sheet, kept on the dashboard ----------------------------------------
+ATTENDANCE_FILE = "attendance.csv"
+
+
+class SheetError(LeadingEdgeError, ValueError):
+    """The attendance file cannot be read or edited safely; the message names it and the fix."""
+
+
+def cell_hours(text: str, full: float) -> float | None:
+    """Hours a sheet cell stands for (yes, no or a number), or None when it is none of those."""
+    word = text.strip().lower()
+    if word in YES:
+        return full
+    if word in NO:
+        return 0.0
+    try:
+        hours = float(word)
+    except ValueError:
+        return None
+    return hours if math.isfinite(hours) and 0 <= hours <= full else None
+
+
+def sheet_rows(path: Path) -> tuple[list[list[str]], bytes]:
+    """The CSV's rows as they are (a BOM tolerated) and its bytes; none when there is no file yet."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return [], b""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SheetError(f"{path} is not UTF-8 text; save it again as “CSV UTF-8” from the spreadsheet, "
+                         "or move it away to start a new sheet.") from None
+    return list(csv.reader(io.StringIO(text, newline=""))), data
+
+
+class Sheet:
+    """The attendance CSV as it is on disk; ``merged`` changes only the cells it is given."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        rows, data = sheet_rows(path)
+        # What the page was drawn from: a save from an older page must not undo a newer one.
+        self.version = hashlib.sha256(data).hexdigest()[:16] if data else "none"
+        self.bom = data.startswith(codecs.BOM_UTF8)
+        self.newline = "\r\n" if b"\r\n" in data[:4096] else "\n"
+        self.header = rows[0] if rows else []
+        self.keys = [h.strip().lower() for h in self.header]  # as `llc` reads them: "Visioning" is visioning
+        self.rows = rows[1:]
+        if rows and "id" not in self.keys:
+            raise SheetError(f"{path}: the first line has no 'id' column; it should read id, name, then "
+                             "one column per session or meeting id. Fix it or move the file away.")
+        twice = sorted({h for h in self.keys if h and self.keys.count(h) > 1})
+        if twice:
+            raise SheetError(f"{path}: column {twice[0]!r} appears twice in the first line; keep one.")
+        ids = [self.id_of(r) for r in self.rows]
+        twice = sorted({i for i in ids if i and ids.count(i) > 1})
+        if twice:
+            raise SheetError(f"{path}: participant {twice[0]!r} has two rows; merge them into one.")
+
+    def id_of(self, row: list[str]) -> str:
+        at = self.keys.index("id")
+        return row[at].strip() if at < len(row) else ""
+
+    def cells(self) -> dict[str, dict[str, str]]:
+        """id → {column (lower case): cell} for every row with an id."""
+        return {self.id_of(r): dict(zip(self.keys, r)) for r in self.rows if self.id_of(r)}
+
+    def merged(self, updates: dict[str, dict[str, str]], names: dict[str, str], events: list[str]) -> bytes:
+        """The file with ``updates`` (id → {event id: cell}) written in. Missing event columns are
+        added and new participants appended; every other row, column and cell stays as it was."""
+        keys = self.keys or ["id", "name"]
+        header = (self.header or keys) + [e for e in events if e not in keys]
+        at = {h: i for i, h in enumerate(keys + [e for e in events if e not in keys])}
+        rows = [list(r) for r in self.rows]
+        index = {self.id_of(r): n for n, r in enumerate(rows) if self.id_of(r)}
+        for pid, cells in updates.items():
+            if pid not in index:
+                index[pid] = len(rows)
+                rows.append([""] * len(header))
+                rows[-1][at["id"]] = pid
+                if "name" in at:
+                    rows[-1][at["name"]] = names.get(pid, "")
+            row = rows[index[pid]]
+            row += [""] * (len(header) - len(row))
+            for eid, cell in cells.items():
+                row[at[eid]] = cell
+        buf = io.StringIO(newline="")
+        csv.writer(buf, lineterminator=self.newline).writerows([header, *rows])
+        return (codecs.BOM_UTF8 if self.bom else b"") + buf.getvalue().encode("utf-8")
+
+
+def modified(path: Path, tz) -> dt.datetime | None:
+    """When the file was last written, in the cohort's time zone (what its facilitators read)."""
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, tz)
+    except FileNotFoundError:
+        return None
+
+
+def event_label(e: Event) -> str:
+    """'Visioning, 9 Sep 2025': names an event in control labels and messages."""
+    return f"{short_title(e)}, {e.date.day} {e.date:%b %Y}"
+
+
+Marks = dict[tuple[str, str], tuple[bool, str]]  # (participant, event id) → (ticked present, hours typed)
+
+
+def sheet_marks(cells: dict[str, dict[str, str]], people: list[str], events: list[Event]) -> Marks:
+    """What the grid shows for the sheet: a tick for any attendance, the hours when only part. A cell
+    that is not yes/no/hours is put in the hours box as written, so saving asks for it to be fixed."""
+    marks: Marks = {}
+    for pid in people:
+        for e in events:
+            text = cells.get(pid, {}).get(e.id, "")
+            hours = cell_hours(text, e.hours)
+            if hours is None:
+                marks[(pid, e.id)] = (False, text.strip())
+            else:
+                marks[(pid, e.id)] = (hours > 0, "" if hours in (0, e.hours) else fmt_hours(hours))
+    return marks
+
+
+def form_marks(form: dict[str, list[str]], events: dict[str, Event], known: set[str]) -> tuple[Marks, list[str]]:
+    """The posted grid: fields ``participant`` and ``event`` list its rows and columns; a ticked box
+    posts ``p:<event>:<participant>``, an hours box ``h:<event>:<participant>``."""
+    problems = []
+    people, columns = form.get("participant", []), form.get("event", [])
+    problems += [f"{p!r} is not a participant on this hub; reload the page for the current list."
+                 for p in dict.fromkeys(people) if p not in known]
+    problems += [f"{e!r} is not a session or meeting of this cohort (they are {', '.join(events)}); "
+                 "reload the page." for e in dict.fromkeys(columns) if e not in events]
+    marks: Marks = {(p, e): (False, "") for p in people for e in columns}
+    for name, values in form.items():
+        kind, _, rest = name.partition(":")
+        eid, _, pid = rest.partition(":")
+        if kind not in ("p", "h"):
+            continue
+        if (pid, eid) not in marks:
+            problems.append(f"The form sent a box for {pid!r} at {eid!r}, which is not in its grid; reload the page.")
+            continue
+        ticked, typed = marks[(pid, eid)]
+        marks[(pid, eid)] = (True, typed) if kind == "p" else (ticked, values[-1].strip())
+    return marks, problems
+
+
+def attendance_updates(marks: Marks, events: dict[str, Event],
+                       cells: dict[str, dict[str, str]]) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """The cells to write (id → {event id: cell}) and what is wrong with the marks. A cell whose
+    meaning does not change is left as written ("x" stays "x")."""
+    updates: dict[str, dict[str, str]] = {}
+    problems = []
+    for (pid, eid), (ticked, typed) in marks.items():
+        e = events.get(eid)
+        if e is None:
+            continue  # already reported by form_marks
+        where = f"{pid} at {event_label(e)}"
+        hours = e.hours if ticked else 0.0
+        if typed:
+            try:
+                hours = float(typed)
+            except ValueError:
+                hours = math.nan
+            if not math.isfinite(hours):
+                problems.append(f"{where}: hours {typed!r} is not a number; type the hours attended, such as "
+                                "1.5, or leave the box empty.")
+                continue
+            if not 0 <= hours <= e.hours:
+                problems.append(f"{where}: {typed} hours is outside 0 to {fmt_hours(e.hours)}, the hours the "
+                                "event is worth; leave the box empty for all of it.")
+                continue
+            if hours > 0 and not ticked:
+                problems.append(f"{where}: {typed} hours typed but “present” is not ticked; tick it for "
+                                "part of the event, or clear the hours for absent.")
+                continue
+        old = cells.get(pid, {}).get(eid, "")
+        if cell_hours(old, e.hours) == hours:
+            continue
+        updates.setdefault(pid, {})[eid] = ("yes" if hours == e.hours else "no" if hours == 0
+                                            else fmt_hours(hours))
+    return updates, problems
+
+
+def attendance_csv(rows: list[list[str]]) -> bytes:
+    """The sheet for a spreadsheet: every cell formula-safe, with a BOM so Excel reads it as UTF-8."""
+    buf = io.StringIO(newline="")
+    csv.writer(buf).writerows([[csv_safe(c) for c in r] for r in rows])
+    return codecs.BOM_UTF8 + buf.getvalue().encode("utf-8")
+
+
 # ---- handlers --------------------------------------------------------------------------------------
 def _handlers():
     # jupyterhub is imported here: participants' kernels import this package without it
@@ -335,6 +536,93 @@ def _handlers():
                                 "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
             self.finish(path.read_bytes())
 
+    class Attendance(Base):
+        """The attendance grid (GET) and saving it (POST, a plain form carrying the xsrf token)."""
+
+        async def show(self, user: dict, status: int = 200, marks: Marks | None = None,
+                       errors: list[str] | tuple = (), notice: str = ""):
+            self.set_status(status)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Content-Security-Policy",
+                            "default-src 'self'; style-src 'unsafe-inline'; form-action 'self'")
+            people = (await self.svc.progress())["participants"]
+            cohort, problem = self.svc.cohort()
+            view = {"user": user["name"], "xsrf": _text(self.xsrf_token), "errors": list(errors),
+                    "notice": notice, "setup": self.svc.cohort_path is None, "problem": problem}
+            if cohort is not None:
+                try:
+                    sheet = Sheet(self.svc.attendance_path)
+                except SheetError as exc:
+                    view["problem"] = str(exc)
+                else:
+                    view.update(self.svc.attendance_view(cohort, sheet, people, marks))
+                    saved = modified(sheet.path, cohort.tz)
+                    view["saved"] = f"{saved:%Y-%m-%d %H:%M %Z}" if saved else ""
+            self.finish(dashboard.attendance_html(view))
+
+        @web.authenticated
+        async def get(self):
+            user = await self.facilitator()
+            notice = ""
+            changed = self.get_argument("saved", "")
+            cohort, _ = self.svc.cohort()
+            saved = modified(self.svc.attendance_path, cohort.tz) if cohort and changed.isdigit() else None
+            if saved and changed != "0":
+                notice = f"Saved at {saved:%H:%M %Z}: {changed} cell{'s' * (changed != '1')} changed."
+            elif changed == "0":
+                notice = "Nothing had changed, so nothing was saved."
+            await self.show(user, notice=notice)
+
+        async def post(self):
+            if self.current_user is None:  # HubOAuth takes the cookie on a POST only with its xsrf token
+                raise web.HTTPError(403, "This save was not accepted: it did not carry this page's security "
+                                         "token, or your sign-in has expired. Reload the Attendance page "
+                                         "and save again.")
+            user = await self.facilitator()
+            people = (await self.svc.progress())["participants"]
+            cohort, problem = self.svc.cohort()
+            if cohort is None:
+                raise web.HTTPError(409, problem or "This service has no cohort file, so it cannot keep "
+                                                    "attendance; the Attendance page says how to set one up.")
+            # From here to the write nothing awaits, so two saves cannot interleave.
+            try:
+                sheet = Sheet(self.svc.attendance_path)
+            except SheetError as exc:
+                raise web.HTTPError(409, str(exc)) from None
+            form = {k: self.get_body_arguments(k) for k in self.request.body_arguments}
+            if form.get("version", [""])[-1] != sheet.version:
+                return await self.show(user, 409, errors=[
+                    "Someone saved attendance after you opened this page, so your changes were not saved "
+                    "(they would have undone theirs). The page now shows theirs: enter yours again."])
+            events = {e.id: e for e in cohort.events()}
+            marks, errors = form_marks(form, events, {p["user"] for p in people})
+            updates, more = attendance_updates(marks, events, sheet.cells())
+            errors += more
+            if errors:
+                log.info("attendance from %s refused: %s", user["name"], errors[0])
+                return await self.show(user, 400, marks=marks, errors=errors)
+            if updates:
+                names = {p["user"]: p.get("name") or "" for p in people}
+                write_atomic(self.svc.attendance_path, sheet.merged(updates, names, list(events)))
+            changed = sum(len(c) for c in updates.values())
+            log.info("attendance saved by %s: %d cells changed", user["name"], changed)
+            self.redirect(f"attendance?saved={changed}", status=303)
+
+    class AttendanceFile(Base):
+        @web.authenticated
+        async def get(self):
+            await self.facilitator()
+            try:
+                rows, data = sheet_rows(self.svc.attendance_path)
+            except SheetError as exc:
+                raise web.HTTPError(409, str(exc)) from None
+            if not data:
+                raise web.HTTPError(404, "No attendance has been saved yet: tick who came on the Attendance "
+                                         "page and press Save.")
+            self.set_header("Content-Type", "text/csv; charset=utf-8")
+            self.set_header("Content-Disposition", 'attachment; filename="attendance.csv"')
+            self.finish(attendance_csv(rows))
+
     class Home(Base):
         @web.authenticated
         async def get(self):
@@ -358,15 +646,19 @@ def _handlers():
     return [("", Home), ("oauth_callback", HubOAuthCallbackHandler), ("api/health", Health),
             ("api/submissions", Submissions), (r"api/submissions/([^/]+)", SubmissionOf),
             ("api/progress", Progress), (r"api/export\.zip", Export), ("api/builds", BuildsApi),
-            ("api/builds/latest", LatestBuild), (r"builds/(\d+)/([^/]+)", BuildFile)]
+            ("api/builds/latest", LatestBuild), (r"builds/(\d+)/([^/]+)", BuildFile),
+            ("attendance", Attendance), (r"attendance\.csv", AttendanceFile)]
 
 
 class Service:
     """The service's state: database, builds and the Hub directory."""
 
     def __init__(self, data_dir: Path, group: str = DEFAULT_GROUP, build_jobs: int = 2,
-                 prefix: str | None = None, api_url: str | None = None, token: str | None = None):
+                 prefix: str | None = None, api_url: str | None = None, token: str | None = None,
+                 cohort: Path | None = None):
         self.data_dir = Path(data_dir)
+        self.cohort_path = cohort
+        self.attendance_path = self.data_dir / ATTENDANCE_FILE
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.group = group
         self.prefix = prefix or os.environ.get("JUPYTERHUB_SERVICE_PREFIX", f"/services/{SERVICE_NAME}/")
@@ -401,6 +693,46 @@ class Service:
                 "hub_last_activity": (seen.get(name) or {}).get("last_activity")})
         return {"sessions": self.sessions, "participants": people}
 
+    def cohort(self) -> tuple[Cohort | None, str]:
+        """The cohort, read afresh (a facilitator may correct the file while the hub runs), or why not."""
+        if self.cohort_path is None:
+            return None, ""
+        try:
+            return load_cohort(self.cohort_path), ""
+        except CohortError as exc:
+            return None, str(exc)
+
+    def attendance_view(self, cohort: Cohort, sheet: Sheet, people: list[dict],
+                        marks: Marks | None = None) -> dict:
+        """What the attendance page shows: the sheet's marks (or the ones just posted, to correct),
+        how many came to each event and each participant's hours."""
+        events = cohort.events()
+        ids = [p["user"] for p in people]
+        cells = sheet.cells()
+        shown = sheet_marks(cells, ids, events)
+        shown.update({k: v for k, v in (marks or {}).items() if k in shown})
+
+        def attended(pid: str, e: Event) -> float:
+            return cell_hours(cells.get(pid, {}).get(e.id, ""), e.hours) or 0.0
+
+        known = {e.id for e in events}
+        return {
+            "cohort": cohort.name, "path": str(sheet.path), "version": sheet.version,
+            "available": fmt_hours(cohort.hours_available()),
+            "events": [{"id": e.id, "kind": e.kind, "title": e.title,
+                        "label": event_label(e), "iso": e.date.isoformat(),
+                        # a column heading: sessions by their name, meetings by id ("Meeting 2")
+                        "column": short_title(e) if e.kind == "session" else e.id.replace("_", " ").capitalize(),
+                        "day": f"{e.date.day} {e.date:%b}", "year": f"{e.date:%Y}",
+                        "hours": fmt_hours(e.hours)} for e in events],
+            "people": [{"user": p["user"], "name": p.get("name") or cells.get(p["user"], {}).get("name", ""),
+                        "marks": {e.id: shown[(p["user"], e.id)] for e in events},
+                        "hours": fmt_hours(sum(attended(p["user"], e) for e in events))} for p in people],
+            "totals": {e.id: sum(attended(pid, e) > 0 for pid in ids) for e in events},
+            "other_rows": sum(pid not in ids for pid in cells),
+            "other_columns": [h for h, k in zip(sheet.header, sheet.keys) if k and k not in ("id", "name", *known)],
+        }
+
     def app(self) -> web.Application:
         from jupyterhub.utils import url_path_join
 
@@ -420,6 +752,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ip", default="127.0.0.1")
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument("--build-jobs", type=int, default=2)
+    p.add_argument("--cohort", type=Path, default=os.environ.get("LLC_COHORT") or None,
+                   help="the cohort file (llc cohort init): its sessions and meetings are the attendance "
+                        "page's columns (default: $LLC_COHORT)")
     args = p.parse_args(argv)
     # A hub started from a background script hands its children an ignored SIGINT; the Hub stops
     # services with SIGINT first, so restore the default and stop at once when asked.
@@ -429,7 +764,10 @@ def main(argv: list[str] | None = None) -> int:
         print("llc service: JUPYTERHUB_API_TOKEN is not set. This service is started by JupyterHub; "
               "register it with llc_exercises.hub.configure(c) in jupyterhub_config.py.", file=sys.stderr)
         return 2
-    svc = Service(args.data_dir, args.facilitators_group, args.build_jobs)
+    svc = Service(args.data_dir, args.facilitators_group, args.build_jobs, cohort=args.cohort)
+    _, problem = svc.cohort()
+    if problem:  # reported, not fatal: submissions must keep working while the file is fixed
+        log.warning("attendance page unavailable: %s", problem)
 
     async def serve():
         # Bodies over the 5 MB limit are still read (up to 4×) so the sender gets a 413 it can

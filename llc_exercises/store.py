@@ -7,12 +7,13 @@ a damaged file is reported, never overwritten.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,12 @@ def migrate(doc: dict, path: Path) -> dict:
         stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).isoformat() \
             if path.exists() else _now()
         doc = {
+            **{k: v for k, v in doc.items() if k not in ("schema_version", "participant", "answers")},
             "schema_version": 2,
             "participant": doc.get("participant") or {},
             "answers": {k: {"value": v, "updated": stamp} for k, v in (doc.get("answers") or {}).items()},
         }
-    return doc
+    return doc  # other top-level entries (program_year, last_year, …) are kept as they are
 
 
 def _parse(raw: bytes, path: Path) -> dict:
@@ -87,14 +89,20 @@ def read_document(path: Path) -> dict:
     return migrate(_parse(raw, path), path)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
+    """``data`` at ``path`` (0600), complete or not at all. ``exclusive``: never over an existing
+    file (FileExistsError, even when another process takes the name at the same moment)."""
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)  # fails if the name is taken; the temporary name goes below
+            Path(tmp).unlink()
+        else:
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -174,6 +182,13 @@ class AnswerStore(Mapping):
     def as_dict(self) -> dict:
         return {k: v.get("value") for k, v in self._doc()["answers"].items()}
 
+    def document_extra(self, name: str, default=None):
+        """A top-level entry of the document beside the answers (``program_year``, ``last_year``),
+        as a copy; ``default`` when the file has none."""
+        if name in ("answers", "participant"):
+            raise KeyError(f"{name!r} is not an extra entry; read it through the store itself")
+        return copy.deepcopy(self._doc().get(name, default))
+
     # ---- writing -------------------------------------------------------------------------
     def set(self, key: str, value) -> None:
         """Save one answer. Validates it first; durable on disk when this returns."""
@@ -197,6 +212,34 @@ class AnswerStore(Mapping):
 
     def set_participant(self, **info) -> None:
         self.update({}, participant=info)
+
+    def rewrite(self, fn: Callable[[dict, bytes], dict]) -> dict:
+        """Replace the whole document in one write, for changes that are not a few keys (a new
+        programme year). Under the same lock as every other write: reads the file, calls
+        ``fn(document, raw_bytes)`` — ``raw_bytes`` exactly as on disk — for the new document, checks
+        every answer in it, keeps the previous version as ``.bak`` and commits atomically. Nothing
+        can be saved between the read and the write; if ``fn`` raises, or an answer does not fit its
+        field, the file is not touched. Returns the document written."""
+        with self._thread_lock, self._locked():
+            if not self.path.exists():
+                raise AnswerFileError(f"No answers file at {self.path}; there is nothing to rewrite.")
+            doc = self._read_for_write()
+            new = fn(copy.deepcopy(doc), self._previous or b"")
+            if not isinstance(new, dict) or not isinstance(new.get("answers"), dict) \
+                    or not isinstance(new.get("participant"), dict):
+                raise AnswerFileError(f"Rewriting {self.path} needs a document with 'participant' and "
+                                      "'answers' objects; the file was left untouched.")
+            for key, entry in new["answers"].items():
+                if not isinstance(entry, dict):
+                    raise AnswerFileError(f"Rewriting {self.path}: answer {key!r} is not an object with "
+                                          "a 'value'; the file was left untouched.")
+                try:
+                    schema.check_value(key, entry.get("value"))
+                except KeyError as exc:  # not a field of any worksheet
+                    raise schema.AnswerValueError(f"answer '{key}': {exc.args[0]}") from None
+            new["schema_version"] = schema.SCHEMA_VERSION
+            self._commit(new)
+            return copy.deepcopy(new)
 
     def _locked(self):
         # 0700: on a shared machine or hub, nobody else may list whose answers are here.

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import cohort as cohorts
 from . import render, schema
 from .errors import LeadingEdgeError, first_line
 from .paths import check_participant_id, output_stem
@@ -56,6 +57,9 @@ class Job:
     engine: str = "auto"
     generated_on: str = ""
     keep_notebook: bool = False
+    # {"name": …, "schedule": [plain dicts]} from `llc build --cohort` (see cohort_parameters);
+    # empty: the cover shows no dates, as before there were cohort files.
+    cohort: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -75,9 +79,15 @@ def read_template(template: Path | None = None) -> str:
         raise BuildError(f"Workbook template {template} not found; pass --template PATH.") from None
 
 
+def cohort_parameters(cohort: cohorts.Cohort | None) -> dict:
+    """A cohort as a Job carries it: its name and its dates as plain data (pickles small, and
+    papermill writes it into the template as Python literals)."""
+    return {"name": cohort.name, "schedule": render.schedule_rows(cohort)} if cohort else {}
+
+
 def prepare(answers_file: Path, template_text: str, expected_id: str | None = None,
             details: dict | None = None, formats=FORMATS, engine: str = "auto", generated_on: str = "",
-            keep_notebook: bool = False) -> Job:
+            keep_notebook: bool = False, cohort: dict | None = None) -> Job:
     """Check one participant's answers file and pack their Job. Raises BuildError naming the file."""
     answers_file = Path(answers_file)
     try:
@@ -97,7 +107,7 @@ def prepare(answers_file: Path, template_text: str, expected_id: str | None = No
                          "Check the roster or the file name.")
     participant = {**(details or {}), **{k: v for k, v in doc["participant"].items() if v}}
     return Job(pid, participant.get("name") or pid, doc, dict(details or {}), template_text, tuple(formats),
-               engine, generated_on, keep_notebook)
+               engine, generated_on, keep_notebook, dict(cohort or {}))
 
 
 @functools.cache  # one class, registered once per process
@@ -234,6 +244,8 @@ class Builder:
             self._templates = {job.template: nbformat.reads(job.template, as_version=4)}
         params = {"participant_id": job.participant, "answers_path": str(answers),
                   "generated_on": job.generated_on, "participant_details": job.details}
+        if job.cohort:  # only then: without --cohort a template gets exactly the parameters it always did
+            params.update(cohort_name=job.cohort.get("name", ""), cohort_schedule=job.cohort.get("schedule", []))
         for attempt in (1, 2):
             try:
                 km, kc = self._kernel()
@@ -352,11 +364,12 @@ def run_job(job: Job) -> Outcome:
 
 def build_one(answers_file: Path, out_dir: Path, formats=FORMATS, engine: str = "auto",
               template: Path | None = None, expected_id: str | None = None, details: dict | None = None,
-              generated_on: str = "", keep_notebook: bool = False) -> list[Path]:
-    """Build one participant's workbook here and now; returns the files written.
-    Raises BuildError with a message a facilitator can act on."""
+              generated_on: str = "", keep_notebook: bool = False,
+              cohort: cohorts.Cohort | None = None) -> list[Path]:
+    """Build one participant's workbook here and now; returns the files written. ``cohort``: its
+    name and dates go on the cover. Raises BuildError with a message a facilitator can act on."""
     job = prepare(answers_file, read_template(template), expected_id, details, formats, engine,
-                  generated_on, keep_notebook)
+                  generated_on, keep_notebook, cohort_parameters(cohort))
     builder = Builder()
     try:
         files = builder.build(job)

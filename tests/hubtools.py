@@ -1,30 +1,68 @@
-"""Helpers for tests against a real JupyterHub: REST calls, a kernel in a user's own server, a
-browser login, and letting test-only Unix users reach the project's virtualenv."""
+"""Helpers for tests against a real JupyterHub: a hub with tokens for its users, REST calls, a
+kernel in a user's own server, a browser login, and letting test-only Unix users reach the
+project's virtualenv."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import secrets
 import shutil
 import stat
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from helpers import ROOT
 
+from llc_exercises.hubdemo import HubSettings, free_port, start_hub, stop_hub
+
+
+@contextlib.contextmanager
+def running_hub(state: Path, participants: list[str], facilitators: list[str],
+                **settings) -> Iterator[tuple[HubSettings, dict[str, str]]]:
+    """A real JupyterHub (proxy, the leading-edge service) and an API token for each of its users;
+    stopped, with everything it started, on leaving. ``settings``: more ``HubSettings`` fields."""
+    s = HubSettings(state=state, port=free_port(), password=secrets.token_hex(8), participants=participants,
+                    facilitators=facilitators, admin_token=secrets.token_hex(24), **settings)
+    proc = start_hub(s)
+    try:
+        tokens = {}
+        for u in [*participants, *facilitators]:
+            status, body = call(f"{s.url}/hub/api/users/{u}/tokens", s.admin_token, "POST",
+                                {"note": "leading-edge test"})
+            assert status in (200, 201), (status, body)
+            tokens[u] = body["token"]
+        yield s, tokens
+    finally:
+        stop_hub(proc, state)
+
+
+def browser_login(page, s: HubSettings, user: str, next_path: str = "/services/leading-edge/") -> None:
+    """Sign ``user`` in on the Hub's login page in a playwright ``page``; lands on ``next_path``."""
+    page.goto(f"{s.url}/hub/login?next={urllib.parse.quote(next_path)}")
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password").fill(s.password)
+    page.get_by_role("button", name="Sign in").click()
+
 
 def call(url: str, token: str | None = None, method: str = "GET", body=None, raw: bytes | None = None,
-         timeout: float = 60):
-    """(status, parsed JSON or bytes) for one HTTP request; never raises on an HTTP error status."""
+         timeout: float = 60, form: dict | list | None = None):
+    """(status, parsed JSON or bytes) for one HTTP request; never raises on an HTTP error status.
+    ``body`` is sent as JSON, ``form`` (a dict or (name, value) pairs) as a posted HTML form."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
     headers = {"Authorization": f"token {token}"} if token else {}
     if data is not None:
-        headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = "application/x-www-form-urlencoded" if form is not None else "application/json"
     req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:

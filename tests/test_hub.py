@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -19,6 +18,7 @@ import zipfile
 import pytest
 from helpers import pdf_text
 from hubtools import (
+    browser_login,
     call,
     ensure_unix_user,
     find_service_pid,
@@ -26,10 +26,9 @@ from hubtools import (
     project_paths,
     revoke,
     run_in_kernel,
+    running_hub,
     start_server,
 )
-
-from llc_exercises.hubdemo import HubSettings, free_port, start_hub, stop_hub
 
 if os.geteuid() != 0 or not shutil.which("useradd"):
     pytest.skip("real-hub tests create Unix users and spawn servers as them: run as root (CI does)",
@@ -47,20 +46,11 @@ def hub(tmp_path_factory):
     users = [ANN, BEN, FAC]
     homes = {u: ensure_unix_user(u) for u in users}
     granted = grant_traverse(users, project_paths())
-    state = tmp_path_factory.mktemp("hub")
-    s = HubSettings(state=state, port=free_port(), password=secrets.token_hex(8), participants=[ANN, BEN],
-                    facilitators=[FAC], local_users=True, admin_token=secrets.token_hex(24), default_url="/lab")
-    proc = start_hub(s)
     try:
-        tokens = {}
-        for u in users:
-            status, body = call(f"{s.url}/hub/api/users/{u}/tokens", s.admin_token, "POST",
-                                {"note": "leading-edge test"})
-            assert status in (200, 201), (status, body)
-            tokens[u] = body["token"]
-        yield s, tokens, homes
+        with running_hub(tmp_path_factory.mktemp("hub"), [ANN, BEN], [FAC], local_users=True,
+                         default_url="/lab") as (s, tokens):
+            yield s, tokens, homes
     finally:
-        stop_hub(proc, state)
         revoke(granted)
 
 
@@ -186,10 +176,7 @@ def test_dashboard_in_chromium_shows_text_inert_and_builds_pdfs(hub):
             page = browser.new_page()
             dialogs = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(f"{s.url}/hub/login?next=/services/leading-edge/")
-            page.get_by_label("Username").fill(FAC)
-            page.get_by_label("Password").fill(s.password)
-            page.get_by_role("button", name="Sign in").click()
+            browser_login(page, s, FAC)
             page.wait_for_selector("text=cohort dashboard", timeout=60_000)
             grid = page.locator("table.grid")
             assert grid.locator("th", has_text=ANN).count() == 1
@@ -197,7 +184,8 @@ def test_dashboard_in_chromium_shows_text_inert_and_builds_pdfs(hub):
             assert HOSTILE in ben_row.inner_text()  # shown as the characters typed
             assert grid.locator("img").count() == 0
             assert page.evaluate("window.__pwned") is None and not dialogs
-            cell = ann_cell = grid.locator("tr", has_text=ANN).locator("td.s").first
+            # the Visioning cell (Orientation, session 0, comes first)
+            cell = ann_cell = grid.locator("tr", has_text=ANN).locator('td.s[aria-label^="Visioning"]')
             assert "1/" in ann_cell.inner_text() and "answered" in cell.get_attribute("aria-label")
 
             page.get_by_role("button", name="Build all workbooks").click()

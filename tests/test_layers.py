@@ -14,8 +14,9 @@ from helpers import ROOT
 PKG = ROOT / "llc_exercises"
 # Lowest first. Data flows up: definitions → answers → renders → workbook/hub → command line.
 LAYERS = [
-    "errors", "paths", "definitions", "schema", "store", "values", "charts", "derived", "render",
-    "identity", "roster", "pdf", "submit", "widgets", "data", "practice", "coverage", "notebook",
+    "errors", "paths", "definitions", "schema", "store", "values", "cohort", "ics", "charts", "derived",
+    "years", "render", "identity", "roster", "attendance", "pdf", "export", "letter", "certificates",
+    "report", "guide", "submit", "widgets", "data", "practice", "coverage", "notebook",
     "workbook", "builds", "submissions", "dashboard", "hub", "service", "hubdemo", "cli", "__init__",
 ]
 

@@ -42,7 +42,8 @@ def test_each_session_notebook_shows_every_worksheet_and_a_summary(session):
 
 @pytest.mark.parametrize("session", defs.sessions(), ids=lambda s: s.id)
 def test_every_objective_maps_to_a_worksheet_and_names_frameworks(session):
-    assert session.objectives
+    # Orientation (session 0) has no seed objectives: it holds the series' own "before" survey.
+    assert session.objectives or session.number == 0
     for o in session.objectives:
         assert o.worksheets, o.text
     for w in session.worksheets:

@@ -114,7 +114,7 @@ def progress_for(people):
 
 def test_dashboard_escapes_participant_text_and_labels_cells():
     hostile = '<img src=x onerror="alert(1)">'
-    total = sessions_summary()[0]["total"]
+    total = next(x["total"] for x in sessions_summary() if x["id"] == "visioning")
     people = [{"user": "ann", "name": hostile, "school": "</td><script>x()</script>",
                "sessions": {"visioning": {"answered": 3, "total": total, "last_change": "2026-11-01T10:00:00+00:00"}},
                "last_change": "2026-11-01T10:00:00+00:00", "last_submission": "2026-11-02T09:30:00+00:00",
