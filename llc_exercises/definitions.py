@@ -126,6 +126,11 @@ class Session:
     def worksheet(self, wid: str) -> Worksheet:
         return by_id(self.worksheets, wid, f"session {self.id!r}")
 
+    @property
+    def heading(self) -> str:
+        """'Session 1: On the Leading Edge of Visioning'; orientation (0) is not a numbered session."""
+        return f"Session {self.number}: {self.title}" if self.number else self.title
+
 
 def sessions_dir() -> Path:
     return Path(os.environ.get("LLC_SESSIONS_DIR") or BUILTIN_DIR)

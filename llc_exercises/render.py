@@ -192,7 +192,7 @@ def worksheet_html(ws: defs.Worksheet, answers: Mapping, with_chart: bool = True
 
 def session_html(s: defs.Session, answers: Mapping, with_charts: bool = True) -> str:
     done, total = progress(s, answers)
-    head = (f'<h2 class="llc-session">Session {s.number}: {esc(s.title)}</h2>'
+    head = (f'<h2 class="llc-session">{esc(s.heading)}</h2>'
             f'<p class="llc-progress">{done} of {total} questions answered</p>')
     return head + "\n".join(worksheet_html(ws, answers, with_charts) for ws in s.worksheets)
 
@@ -224,7 +224,7 @@ def worksheet_markdown(ws: defs.Worksheet, answers: Mapping) -> str:
 
 def session_markdown(s: defs.Session, answers: Mapping) -> str:
     done, total = progress(s, answers)
-    return "\n\n".join([f"## Session {s.number}: {md_escape(s.title)}",
+    return "\n\n".join([f"## {md_escape(s.heading)}",
                         f"{done} of {total} questions answered",
                         *(worksheet_markdown(ws, answers) for ws in s.worksheets)])
 
@@ -379,7 +379,7 @@ def cover_html(participant: Mapping, on: dt.date, sessions_progress, cohort_name
     # reorder the text around it.
     details = "".join(f"<tr><th>{esc(k)}</th><td>{esc(ISOLATE.format(v)) if v else BLANK_HTML}</td></tr>"
                       for k, v in rows)
-    toc = "".join(f"<li>Session {s.number}: {esc(s.title)} — {d} of {t} answered</li>"
+    toc = "".join(f"<li>{esc(s.heading)} — {d} of {t} answered</li>"
                   for s, (d, t) in sessions_progress)
     dates = ""
     if schedule:
@@ -391,7 +391,7 @@ def cover_html(participant: Mapping, on: dt.date, sessions_progress, cohort_name
             f'<p class="llc-kicker">Library Leadership Cooperative</p>'
             f'<h1>On the Leading Edge</h1><p class="llc-subtitle">My leadership workbook</p>'
             f'<table class="llc-cover-table">{details}</table>'
-            f'<h2>Contents</h2><ol class="llc-toc">{toc}</ol>{dates}'
+            f'<h2>Contents</h2><ul class="llc-toc">{toc}</ul>{dates}'
             f'<p class="llc-note">Built from this participant\'s saved answers. Sample data in the kit '
             f'is fictional.</p></section>')
 

@@ -591,9 +591,8 @@ def stakeholder_chart(s: Stakeholders) -> charts.Drawn:
             ax.axhline(y, color="#ccc", lw=0.8, ls=":")
         total = len(s.points)
         for (hp, hi), name in charts.QUADRANTS.items():
-            n, who = s.quadrants[name]
             ax.text(px + (0.08 if hi else -0.08), top - 0.08 if hp else bottom + 0.08,
-                    f"{name}: {n} ({_pct(n, total)})\nfrom {who} participants",
+                    quadrant_label(name, *s.quadrants[name], total, "\n"),
                     ha="left" if hi else "right", va="top" if hp else "bottom", fontsize=8.5, color="#1d3557",
                     weight="bold")
         ax.set_xticks(range(1, len(ilev) + 1), [_wrap(lv, 16) for lv in ilev], fontsize=8)
@@ -601,9 +600,17 @@ def stakeholder_chart(s: Stakeholders) -> charts.Drawn:
         ax.set_xlabel("Interest in the library →", fontsize=9)
         ax.set_ylabel("Power over the library →", fontsize=9)
         ax.set_title(f"{total} stakeholders rated by {s.participants} participants", fontsize=10)
-    parts = "; ".join(f"{q}: {v[0]}" for q, v in s.quadrants.items())
+    parts = "; ".join(quadrant_label(q, *v, total, " ") for q, v in s.quadrants.items())
     return charts.Drawn(fig, f"All stakeholder grids overlaid, {total} stakeholders from {s.participants} "
                              f"participants — {parts}.")
+
+
+def quadrant_label(name: str, n: int, who: int, total: int, sep: str) -> str:
+    """A quadrant's count, unless fewer than MIN_GROUP participants put anyone there: a small
+    group is not counted in print, even inside a figure drawn from many."""
+    if 0 < who < MIN_GROUP:
+        return f"{name}:{sep}from fewer than {MIN_GROUP} participants"
+    return f"{name}: {n} ({_pct(n, total)}){sep}from {who} participants"
 
 
 def stakeholders_html(people: Sequence[Person]) -> str:

@@ -179,6 +179,12 @@ def test_stakeholders_are_counted_per_quadrant_and_roles_come_from_the_kit(sampl
     assert f"Manage closely: {len(close)} ({round(100 * len(close) / n)}%)" in sample.svg
     assert squash(f"Manage closely: {len(close)} ({round(100 * len(close) / n)}%)") in sample.pdf_squashed
     assert f"{n} stakeholders rated by {participants} participants" in sample.svg
+    # a quadrant only fewer than five participants used is named but not counted
+    monitor = [rows for rows in rated if any(r["power"] < 3 and r["interest"] < 3 for r in rows)]
+    monitor_rows = sum(r["power"] < 3 and r["interest"] < 3 for rows in rated for r in rows)
+    assert 0 < len(monitor) < 5, "the sample no longer has a small quadrant; pick another"
+    assert "from fewer than 5 participants" in sample.svg
+    assert f"Monitor: {monitor_rows} (" not in sample.svg and f"Monitor: {monitor_rows}" not in sample.pdf_squashed
     admins = [rows for rows in rated if any(r.get("stakeholder") == "Administrators" for r in rows)]
     admins_close = sum(any(r.get("stakeholder") == "Administrators" and r["power"] >= 3 and r["interest"] >= 3
                            for r in rows) for rows in admins)
