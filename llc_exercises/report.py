@@ -592,7 +592,7 @@ def stakeholder_chart(s: Stakeholders) -> charts.Drawn:
         total = len(s.points)
         for (hp, hi), name in charts.QUADRANTS.items():
             ax.text(px + (0.08 if hi else -0.08), top - 0.08 if hp else bottom + 0.08,
-                    quadrant_label(name, *s.quadrants[name], total, "\n"),
+                    quadrant_label(name, s.quadrants[name][0], s.quadrants[name][1], total, "\n"),
                     ha="left" if hi else "right", va="top" if hp else "bottom", fontsize=8.5, color="#1d3557",
                     weight="bold")
         ax.set_xticks(range(1, len(ilev) + 1), [_wrap(lv, 16) for lv in ilev], fontsize=8)
@@ -600,7 +600,7 @@ def stakeholder_chart(s: Stakeholders) -> charts.Drawn:
         ax.set_xlabel("Interest in the library →", fontsize=9)
         ax.set_ylabel("Power over the library →", fontsize=9)
         ax.set_title(f"{total} stakeholders rated by {s.participants} participants", fontsize=10)
-    parts = "; ".join(quadrant_label(q, *v, total, " ") for q, v in s.quadrants.items())
+    parts = "; ".join(quadrant_label(q, v[0], v[1], total, " ") for q, v in s.quadrants.items())
     return charts.Drawn(fig, f"All stakeholder grids overlaid, {total} stakeholders from {s.participants} "
                              f"participants — {parts}.")
 
