@@ -78,27 +78,38 @@ def how_to_make(cohort: Cohort, roster: Path | str = "ROSTER.csv") -> str:
     return f"`llc attendance init --cohort {src} --roster {roster}` writes a blank one to fill in"
 
 
-def _cell_hours(cell: str, event: Event, where: str) -> float:
-    text = cell.strip().lower()
-    if text in YES:
-        return event.hours
-    if text in NO:
+def cell_hours(text: str, full: float) -> float | None:
+    """Hours a sheet cell stands for (yes, no or a number from 0 to ``full``), or None when it is
+    none of those. The hub's attendance page reads cells with it too."""
+    word = text.strip().lower()
+    if word in YES:
+        return full
+    if word in NO:
         return 0.0
     try:
-        hours = float(text)
+        hours = float(word)
     except ValueError:
-        hours = math.nan
-    if not math.isfinite(hours):
+        return None
+    return hours if math.isfinite(hours) and 0 <= hours <= full + 1e-9 else None
+
+
+def _cell_hours(cell: str, event: Event, where: str) -> float:
+    hours = cell_hours(cell, event.hours)
+    if hours is not None:
+        return hours
+    try:
+        number = float(cell.strip())
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
         raise AttendanceError(f"{where}: {cell.strip()!r} is not yes, no or a number of hours; write yes "
                               f"(all {fmt_hours(event.hours)} hours), no, or the hours attended.")
-    if hours < 0:
+    if number < 0:
         raise AttendanceError(f"{where}: {cell.strip()!r} hours is negative; write the hours attended "
                               "(0 or more), or no.")
-    if hours > event.hours + 1e-9:
-        raise AttendanceError(f"{where}: {cell.strip()!r} hours is more than the {fmt_hours(event.hours)} "
-                              f"hours {event.title!r} is worth; write at most {fmt_hours(event.hours)} "
-                              "(or yes for all of it).")
-    return hours
+    raise AttendanceError(f"{where}: {cell.strip()!r} hours is more than the {fmt_hours(event.hours)} "
+                          f"hours {event.title!r} is worth; write at most {fmt_hours(event.hours)} "
+                          "(or yes for all of it).")
 
 
 def read_sheet(path: Path | str, cohort: Cohort, members: Sequence[Member],

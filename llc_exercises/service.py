@@ -39,7 +39,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 from . import dashboard
 from . import definitions as defs
-from .attendance import NO, YES, fmt_hours, short_title
+from .attendance import cell_hours, fmt_hours, short_title
 from .cohort import Cohort, CohortError, Event, load_cohort
 from .errors import LeadingEdgeError
 from .hub import DEFAULT_GROUP, DEFAULT_PORT, SERVICE_NAME
@@ -219,20 +219,6 @@ ATTENDANCE_FILE = "attendance.csv"
 
 class SheetError(LeadingEdgeError, ValueError):
     """The attendance file cannot be read or edited safely; the message names it and the fix."""
-
-
-def cell_hours(text: str, full: float) -> float | None:
-    """Hours a sheet cell stands for (yes, no or a number), or None when it is none of those."""
-    word = text.strip().lower()
-    if word in YES:
-        return full
-    if word in NO:
-        return 0.0
-    try:
-        hours = float(word)
-    except ValueError:
-        return None
-    return hours if math.isfinite(hours) and 0 <= hours <= full else None
 
 
 def sheet_rows(path: Path) -> tuple[list[list[str]], bytes]:
