@@ -12,7 +12,7 @@ OUT    ?= build/workbooks
 
 NODE   := node_modules/.installed
 
-.PHONY: demo test lint lab setup hub-demo clean help
+.PHONY: demo test lint lab app setup hub-demo clean help
 
 help:
 	@echo "make demo   set up .venv; build the sample cohort's workbooks into $(OUT)/ and its"
@@ -20,6 +20,7 @@ help:
 	@echo "make test   set up and run the whole test suite (lint, unit, notebooks, PDF, browser, hub)"
 	@echo "make lint   ruff and mypy only"
 	@echo "make lab    open JupyterLab on notebooks/"
+	@echo "make app    open the sessions as forms without code in your browser (offline; Ctrl+C stops it)"
 	@echo "make hub-demo  a local JupyterHub with the facilitator dashboard and demo logins"
 
 $(BIN)/python:
@@ -70,6 +71,9 @@ hub-demo: setup $(NODE)
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/
+
+app: setup
+	$(BIN)/llc app
 
 clean:
 	rm -rf build .pytest_cache

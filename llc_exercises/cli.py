@@ -155,11 +155,30 @@ def cmd_link(args) -> int:
     from .hub import nbgitpuller_link
 
     try:
-        print(nbgitpuller_link(args.hub, args.repo, args.branch, args.open))
+        if args.binder:
+            from .hub import binder_link
+
+            print(binder_link(args.repo, args.branch, args.open, app=args.app))
+        elif not args.hub:
+            _err("`llc link` needs --hub URL (the cohort's JupyterHub), or --binder for a mybinder.org link")
+            return EXIT_USAGE
+        elif args.app:
+            from .app import hub_link
+
+            print(hub_link(args.hub, args.repo, args.branch, args.open))
+        else:
+            print(nbgitpuller_link(args.hub, args.repo, args.branch, args.open))
     except ValueError as exc:
         _err(str(exc))
         return EXIT_USAGE
     return EXIT_OK
+
+
+def cmd_app(args) -> int:
+    from .app import run
+
+    # an AppError (no such folder, port taken) becomes `llc: …` in main()
+    return run(notebooks=args.notebooks, port=args.port, open_browser=not args.no_browser)
 
 
 def cmd_hub_demo(args) -> int:
@@ -361,12 +380,25 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_coverage)
 
     k = sub.add_parser("link", help="print the nbgitpuller link that hands the notebooks to every participant")
-    k.add_argument("--hub", required=True, metavar="URL", help="the hub's address, e.g. https://hub.example.org")
+    k.add_argument("--hub", metavar="URL", help="the hub's address, e.g. https://hub.example.org")
     k.add_argument("--repo", required=True, metavar="URL", help="git address of your copy of the kit")
     k.add_argument("--branch", default="main", metavar="B", help="branch to hand out (default main)")
     k.add_argument("--open", default="notebooks/00_orientation.ipynb", metavar="PATH",
                    help="notebook to open first, inside the repository")
+    k.add_argument("--app", action="store_true",
+                   help="open the notebook as a form without code (Voila's voila/render/ page) instead of in "
+                        "JupyterLab")
+    k.add_argument("--binder", action="store_true",
+                   help="print the mybinder.org link for self-paced study instead (no hub needed)")
     k.set_defaults(func=cmd_link)
+
+    ap = sub.add_parser("app", help="open the sessions in your browser as forms without code (Voila, on this "
+                        "computer only)")
+    ap.add_argument("--notebooks", metavar="DIR",
+                    help="folder of the session notebooks (default: notebooks/ of this copy of the kit)")
+    ap.add_argument("--port", type=int, metavar="N", help="port on 127.0.0.1 (default 8866, or a free one)")
+    ap.add_argument("--no-browser", action="store_true", help="only print the address; do not open a browser")
+    ap.set_defaults(func=cmd_app)
 
     d = sub.add_parser("hub-demo", help="run a local JupyterHub with the Leading Edge service and demo logins")
     d.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")

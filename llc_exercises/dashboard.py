@@ -18,13 +18,15 @@ table.grid { border-collapse: collapse; font-size: 0.9rem; margin: 1rem 0; }
 .grid thead th { background: #e9eef4; position: sticky; top: 0; }
 .grid td.s { text-align: center; min-width: 6.5rem; font-variant-numeric: tabular-nums; }
 .c0 { background: #f1f1f1; color: #555; } .c1 { background: #fde9c4; } .c2 { background: #fbd38d; }
-.c3 { background: #c6e9c9; } .c4 { background: #7cc588; } .none { color: #777; font-style: italic; }
+.c3 { background: #c6e9c9; } .c4 { background: #7cc588; } .none { color: #666; font-style: italic; }
 .legend span { display: inline-block; padding: 2px 8px; margin-right: 4px; border: 1px solid #bbc; }
 .actions { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin: 1rem 0; }
 button, .button { font-size: 1rem; padding: 6px 14px; border-radius: 4px; border: 1px solid #1d3557;
   background: #2a6f97; color: #fff; cursor: pointer; text-decoration: none; }
 button:disabled { background: #8aa; cursor: progress; }
-button:focus, .button:focus, a:focus { outline: 3px solid #f4a261; outline-offset: 2px; }
+/* text greys no lighter than #666 (4.5:1 or more on every cell colour); the focus ring over 4:1
+   on every background beside it (WCAG AA: 3:1 for what shows focus) */
+button:focus, .button:focus, a:focus { outline: 3px solid #c2410c; outline-offset: 2px; }
 #build-files li { margin: 2px 0; } .bad { color: #a4161a; }
 .grid td.t { white-space: nowrap; } nav { font-size: 0.9rem; margin-bottom: 0.5rem; }
 .button.quiet { background: #fff; color: #1d3557; }
@@ -48,7 +50,7 @@ table.att { margin: 0; font-size: 0.85rem; border-collapse: separate; border-spa
 .att input.h { width: 2.3rem; font-size: 0.8rem; padding: 1px 2px; vertical-align: middle;
   border: 1px solid #aab; border-radius: 2px; }
 .att input.h::-webkit-inner-spin-button { display: none; } .att input.bad { border: 2px solid #a4161a; }
-.att input:focus { outline: 3px solid #f4a261; outline-offset: 1px; }
+.att input:focus { outline: 3px solid #c2410c; outline-offset: 1px; }
 .att tfoot td, .att tfoot th, .att td.n { font-variant-numeric: tabular-nums; text-align: center; background: #e9eef4; }
 .att tfoot th, .att tfoot td { position: sticky; bottom: 0; font-weight: bold; }
 .att small { color: #555; } .alert { border: 2px solid #a4161a; padding: 0.4rem 1rem; color: #a4161a; }

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from IPython.display import display
 
@@ -12,19 +14,59 @@ from . import definitions as defs
 from . import identity, render
 from .store import AnswerStore, read_document
 
+# Forms asked for before the kit knew who the participant is (a first visit: Run All, or app
+# mode, which runs every cell as the page opens). Each shows a note and becomes its form as soon
+# as "About you" is saved in the same notebook, so nobody has to re-run or reload.
+_WAITING: list[Callable[[AnswerStore], None]] = []
+NOT_YET = ("This part appears here as soon as you save <b>About you</b> in Orientation. Saved it in "
+           "another notebook or tab? Run this notebook again (in app mode: reload the page).")
+
+
+def _for_participant(make: Callable[[AnswerStore], Any]) -> None:
+    """Display ``make(store)`` for the current participant, or a note that turns into it once known."""
+    if identity.current_participant_id():
+        display(make(identity.current_store()))
+        return
+    import ipywidgets as w
+
+    box = w.VBox([w.HTML(f'<p class="llc-waiting">{NOT_YET}</p>')])
+    _WAITING.append(lambda store: setattr(box, "children", (make(store),)))
+    display(box)
+
+
+def _identified(store: AnswerStore) -> None:
+    while _WAITING:
+        _WAITING.pop(0)(store)
+
 
 def show(key: str) -> None:
     """Show worksheet ``session.worksheet`` as a live form bound to your answers file."""
     from .widgets import WorksheetView  # ipywidgets only where forms are shown
 
-    display(WorksheetView(defs.worksheet(key), identity.current_store()))
+    ws = defs.worksheet(key)  # a typo fails now, not once the participant is known
+    _for_participant(lambda store: WorksheetView(ws, store).widget)
 
 
 def summary(session_id: str, answers: AnswerStore | None = None) -> None:
     """'My answers': a static copy of a session's answers that survives Save and Export."""
-    answers = answers if answers is not None else identity.current_store()
     s = defs.session(session_id)
-    display(render.Static(render.session_html(s, answers), render.session_markdown(s, answers)))
+    if answers is None and not identity.current_participant_id():
+        _for_participant(lambda store: _static_widget(_summary(s, store)))
+        return
+    display(_summary(s, answers if answers is not None else identity.current_store()))
+
+
+def _summary(s: defs.Session, answers) -> render.Static:
+    return render.Static(render.session_html(s, answers), render.session_markdown(s, answers))
+
+
+def _static_widget(static: render.Static):
+    """A static render shown where a widget must stand (a note's place, after About you)."""
+    import ipywidgets as w
+
+    out = w.Output()
+    out.append_display_data(static)
+    return out
 
 
 def overview() -> None:
@@ -64,6 +106,7 @@ def identity_form():
     """The 'About you' form: id and details, saved once and remembered on this computer."""
     import ipywidgets as w
 
+    from . import a11y
     from .paths import ParticipantIdError, answers_path, data_dir
 
     pid = identity.current_participant_id()
@@ -83,6 +126,7 @@ def identity_form():
     }
     button = w.Button(description="Save my details", button_style="primary", icon="check")
     message = w.HTML()
+    message.add_class("llc-live")  # "Saved." and a refused id are announced
 
     def describe(current: str | None) -> str:
         if not current:
@@ -102,12 +146,13 @@ def identity_form():
             message.value = f'<span style="color:#a4161a" role="alert">{html.escape(str(exc))}</span>'
             return
         status.value = describe(new.participant["id"])
-        message.value = '<span role="status">Saved.</span>'
+        message.value = "Saved."
+        _identified(new)
 
     button.on_click(save)
     for f in fields.values():
         f.layout.width = "32rem"
-    form = w.VBox([status, *fields.values(), button, message])
+    form = a11y.form(w.VBox([status, *fields.values(), button, message]))
     form.fields, form.button, form.message, form.status = fields, button, message, status
     return form
 
@@ -116,7 +161,14 @@ def submit() -> None:
     """'Send my answers to my facilitator' on a hub; elsewhere, a download of the answers file."""
     from .submit import submit_form
 
-    display(submit_form(identity.current_store()))
+    _for_participant(submit_form)
+
+
+def carry() -> None:
+    """'Carry my answers': Download my answers, Upload answers (checked, then merged), Undo."""
+    from .carry import carry_form  # anywidget only where the form is shown
+
+    _for_participant(carry_form)
 
 
 # ---- the workbook template ---------------------------------------------------------------------

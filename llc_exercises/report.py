@@ -901,6 +901,9 @@ REPORT_CSS = """<style>
 .llc-report .llc-howto { background: #f3f7fb; border: 1px solid #c9d6e3; border-radius: 4px; padding: 4px 14px;
   margin-top: 8mm; font-size: 0.92em; }
 .llc-report .llc-howto li { margin: 3px 0; }
+/* an h2 (it follows the h1) that looks like the report's h3s */
+.llc-report .llc-howto h2 { font-size: 1.17em; color: #1d3557; margin: 1em 0 0.3em 0; break-after: avoid;
+  page-break-after: avoid; }
 .llc-report .llc-chart { text-align: center; }
 .llc-report .llc-chart figcaption { text-align: left; }
 </style>"""
@@ -925,7 +928,7 @@ def cover_html(g: Gathered) -> str:
             f'<p class="llc-kicker">Anonymous cohort report</p>'
             f"<h1>{esc(c.series)}</h1><p class=\"llc-subtitle\">{esc(c.name)}: what the cohort reports</p>"
             f'<table class="llc-cover-table">{table}</table>'
-            f'<div class="llc-howto"><h3>How to read this report</h3><ul>'
+            f'<div class="llc-howto"><h2>How to read this report</h2><ul>'
             f"<li>Everything here is counted across the cohort. No name, school, district or answer in a "
             f"participant’s own words appears anywhere.</li>"
             f"<li><strong>Small groups are suppressed:</strong> any chart or table that would rest on fewer "

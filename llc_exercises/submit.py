@@ -2,12 +2,11 @@
 
 On a JupyterHub configured with ``hub.configure`` the server's own token (``JUPYTERHUB_API_TOKEN``)
 authenticates the send, and ``LLC_SERVICE_URL`` says where the service is. Anywhere else there is
-no service to send to, so the form offers the answers file as a download instead. Sending never
+no service to send to, so the form points to Download my answers (``carry``) instead. Sending never
 changes the participant's own file: whatever goes wrong, the answers stay where they were.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
 import json
@@ -97,51 +96,47 @@ def _refusal(exc: urllib.error.HTTPError) -> str:
     return f"The Leading Edge service had a problem ({exc.code}: {message}). Try again in a minute."
 
 
-def download_link(store: AnswerStore) -> str:
-    """An HTML link that saves the answers file from the browser (no server round trip)."""
-    data = store.path.read_bytes() if store.path.exists() else b"{}"
-    name = html.escape(store.path.name, quote=True)
-    href = "data:application/json;base64," + base64.b64encode(data).decode("ascii")
-    return f'<a download="{name}" href="{href}">Download my answers file ({name})</a>'
-
-
 def submit_form(store: AnswerStore):
     """The labelled "Send my answers to my facilitator" button with its status line, or, off a
-    hub, a download of the answers file."""
+    hub, where the answers file is and how to download it."""
     import ipywidgets as w
+
+    from . import a11y
 
     status = w.HTML(layout=w.Layout(margin="4px 0"))
     status.add_class("llc-status")
     if not can_send():
         status.value = (
-            '<p role="status">You are not on a JupyterHub that runs the Leading Edge service, so there '
+            '<p>You are not on a JupyterHub that runs the Leading Edge service, so there '
             f"is nothing to send to from here. Your answers are in <code>{html.escape(str(store.path))}"
-            f"</code>. {download_link(store)} and give it to your facilitator (by email, or your "
-            "cohort's shared folder).</p>")
-        form = w.VBox([status])
+            "</code>. To hand them in, press <b>Download my answers</b> under <i>Carry your answers to "
+            "another computer</i> (just below) and give the file it saves to your facilitator (by email, "
+            "or your cohort's shared folder).</p>")
+        form = a11y.form(w.VBox([status]))
         form.button, form.status = None, status
         return form
     button = w.Button(description="Send my answers to my facilitator", button_style="primary",
                       icon="paper-plane", layout=w.Layout(width="max-content", align_self="flex-start"),
                       tooltip="Send a copy of everything you have saved to your facilitator")
-    status.value = ('<span role="status">Sends a copy of everything you have saved (all sessions). '
+    status.value = ('<span>Sends a copy of everything you have saved (all sessions). '
                     "Send again whenever you like; your facilitator sees the latest.</span>")
 
     def on_click(_b):
         button.disabled = True
-        status.value = '<span role="status">Sending…</span>'
+        status.value = '<span>Sending…</span>'
         try:
             sent = send(store)
         except SendError as exc:
             status.value = f'<span class="llc-error" role="alert">Not sent. {html.escape(str(exc))}</span>'
         else:
-            status.value = (f'<span role="status">Sent at {html.escape(sent.when())}: {sent.answered} '
+            status.value = (f'<span>Sent at {html.escape(sent.when())}: {sent.answered} '
                             "answered questions. Your facilitator now sees this copy.</span>")
         finally:
             button.disabled = False
 
     button.on_click(on_click)
-    form = w.VBox([button, status])
+    status.add_class("llc-live")  # "Sent at …" is announced
+    form = a11y.form(w.VBox([button, status]))
     form.button, form.status = button, status
     return form
 

@@ -8,6 +8,7 @@ written, so the last good answer stays on disk.
 from __future__ import annotations
 
 import atexit
+import base64
 import datetime as dt
 import html
 import threading
@@ -16,8 +17,8 @@ import weakref
 
 import ipywidgets as w
 
+from . import a11y, render
 from . import definitions as defs
-from . import render
 from .schema import AnswerValueError
 from .store import AnswerFileError, AnswerStore
 
@@ -39,6 +40,9 @@ CSS = """<style>
 .llc-help { color: #555; font-size: 0.9em; margin: -2px 0 4px 0; }
 .llc-error { color: #a4161a; font-weight: 600; }
 .llc-status { color: #2d6a4f; font-size: 0.9em; }
+.llc-chart img { max-width: 100%; height: auto; }
+/* keyboard users see where they are: JupyterLab's own focus ring is faint on radios and buttons */
+.llc-ws :focus-visible { outline: 2px solid #0b4f8a !important; outline-offset: 2px; }
 </style>"""
 
 
@@ -114,8 +118,7 @@ class MultiChoiceControl(Control):
     def _build(self, value):
         chosen = set(value or ())
         self.boxes = [w.Checkbox(value=o in chosen, description=o, indent=False) for o in self.field.options]
-        title = w.HTML(f'<div class="llc-field"><b>{html.escape(self.field.label)}</b></div>')
-        return w.VBox([title, *self.boxes], layout=w.Layout(margin="6px 0"))
+        return _group(self.field.label, self.boxes, layout=w.Layout(margin="6px 0"))
 
     def _watch(self):
         for b in self.boxes:
@@ -138,12 +141,14 @@ class TableControl(Control):
         self.box = w.VBox()
         self.add_button = w.Button(description="Add a row", icon="plus",
                                    tooltip=f"Add a row to {f.label}")
+        self.add_button.add_class("llc-add-row")
         self.add_button.on_click(lambda _b: self.add_row())
-        title = w.HTML(f'<div class="llc-field"><b>{html.escape(f.label)}</b></div>')
         for r in rows:
             self._append(r)
         self._relabel()
-        return w.VBox([title, self.box, self.add_button])
+        table = _group(f.label, [self.box, self.add_button])
+        table.add_class("llc-table")
+        return table
 
     def _watch(self):
         pass  # cells and buttons report changes themselves
@@ -151,6 +156,7 @@ class TableControl(Control):
     def _append(self, row: dict):
         cells = [make_control(c, row.get(c.id), lambda _c: self.on_change(self)) for c in self.field.columns]
         remove = w.Button(description="Remove row", icon="trash", button_style="")
+        remove.add_class("llc-remove-row")
         remove.on_click(lambda _b, cells=cells: self.remove_row(self._index(cells)))
         cells_box = w.Box([c.widget for c in cells] + [remove])
         cells_box.add_class("llc-row")
@@ -191,6 +197,14 @@ class TableControl(Control):
         return out
 
 
+def _group(label: str, children: list, **kwargs) -> w.VBox:
+    """A titled group of controls; a11y names the group by its title for screen readers."""
+    title = w.HTML(f'<div class="llc-field llc-group-title"><b>{html.escape(label)}</b></div>')
+    box = w.VBox([title, *children], **kwargs)
+    box.add_class("llc-group")
+    return box
+
+
 def make_control(f: defs.Field, value, on_change) -> Control:
     cls = {"multi_choice": MultiChoiceControl, "table": TableControl}.get(f.type, Control)
     return cls(f, value, on_change)
@@ -210,6 +224,7 @@ class WorksheetView:
         self._first_pending = 0.0
         self.controls = {f.id: make_control(f, store.get(f.key), self._changed) for f in ws.fields}
         self.status = w.HTML(self._status_html("Answers load from and save to " + str(store.path)))
+        self.status.add_class("llc-live")  # the element that stays while its text changes: announced
         header = w.HTML(
             CSS + f"<h3>{html.escape(ws.title)}</h3>"
             f"<div class='llc-help'>Framework: {html.escape(ws.framework)}</div>"
@@ -221,11 +236,11 @@ class WorksheetView:
         self.panels = w.HTML()
         parts.append(self.panels)
         if ws.chart:
-            self.chart_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
-            self.chart_caption = w.HTML()
-            parts += [self.chart_image, self.chart_caption]
+            self.chart = w.HTML()
+            self.chart.add_class("llc-chart")
+            parts.append(self.chart)
         self._refresh()
-        self.widget = w.VBox([*parts, self.status])
+        self.widget = w.VBox([*parts, self.status, a11y.helper()])
         self.widget.add_class("llc-ws")
         _LIVE_VIEWS.add(self)
 
@@ -242,9 +257,12 @@ class WorksheetView:
         drawn = charts.draw(self.worksheet, self.store)
         if drawn is None:
             return
-        self.chart_image.value = drawn.png(dpi=100)
+        png = base64.b64encode(drawn.png(dpi=100)).decode("ascii")
         drawn.figure.clear()
-        self.chart_caption.value = f'<div class="llc-help">Chart: {html.escape(drawn.alt)}</div>'
+        # an <img> with alt text (ipywidgets' Image has none); the caption says the same for everyone
+        self.chart.value = (f'<figure style="margin:0"><img src="data:image/png;base64,{png}" '
+                            f'alt="{html.escape(drawn.alt)}"><figcaption class="llc-help" aria-hidden="true">'
+                            f'Chart: {html.escape(drawn.alt)}</figcaption></figure>')
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -253,7 +271,7 @@ class WorksheetView:
     @staticmethod
     def _status_html(text: str, error: bool = False) -> str:
         cls = "llc-error" if error else "llc-status"
-        return f'<div class="{cls}" role="status" aria-live="polite">{html.escape(text)}</div>'
+        return f'<div class="{cls}">{html.escape(text)}</div>'
 
     def _changed(self, control: Control):
         with self._lock:

@@ -13,10 +13,12 @@ import shutil
 import signal
 import subprocess
 import time
+import urllib.parse
 import zipfile
 
 import pytest
-from helpers import pdf_text
+from axe import violations
+from helpers import ROOT, pdf_text
 from hubtools import (
     browser_login,
     call,
@@ -29,6 +31,8 @@ from hubtools import (
     running_hub,
     start_server,
 )
+
+from llc_exercises import definitions as defs
 
 if os.geteuid() != 0 or not shutil.which("useradd"):
     pytest.skip("real-hub tests create Unix users and spawn servers as them: run as root (CI does)",
@@ -196,6 +200,14 @@ def test_dashboard_in_chromium_shows_text_inert_and_builds_pdfs(hub):
             resp = page.request.get(link.get_attribute("href") and
                                     f"{s.service_url}{link.get_attribute('href')}")
             assert resp.status == 200 and resp.body()[:5] == b"%PDF-"
+            # The whole dashboard, its grid, legend, progress bar and links to the built files included.
+            assert page.locator("#build-files a").count() == 2 and not violations(page)
+
+            # A participant's own page: the history of what they sent.
+            mine = browser.new_page()
+            browser_login(mine, s, ANN)
+            mine.wait_for_selector("text=my submissions", timeout=60_000)
+            assert mine.locator("table.grid tbody tr td.s").count() > 0 and not violations(mine)
         finally:
             browser.close()
     pdfs = sorted((s.service_data / "builds").glob(f"*/workbooks/workbook-{ANN}.pdf"))
@@ -226,3 +238,32 @@ def test_service_restart_loses_nothing_and_send_recovers(hub):
     assert "error" not in retry, retry
     latest = call(api(s, f"submissions/{ANN}"), tokens[ANN])[1]
     assert latest["id"] > before["id"] and latest["document"]["answers"][KEY]["value"].endswith("(again)")
+
+
+def test_a_session_opens_as_an_app_page_on_the_hub(hub):
+    """`llc link --app` sends participants to voila/render/…: in a participant's own server, Voila
+    (installed with the kit) shows the session as a form with no code, filled from their own file."""
+    from labtools import chromium
+
+    from llc_exercises.app import hub_link
+
+    s, tokens, homes = hub
+    start_server(s.url, s.admin_token, ANN)
+    run_in_kernel(s.url, ANN, tokens[ANN],
+                  f"from llc_exercises import identity\nidentity.current_store().set({KEY!r}, {ANN_TEXT!r})")
+    # where nbgitpuller would have put the kit, owned by the participant
+    kit = homes[ANN] / "leading-edge"
+    shutil.copytree(ROOT / "notebooks", kit / "notebooks", dirs_exist_ok=True)
+    for path in [kit, *kit.rglob("*")]:
+        shutil.chown(path, ANN, ANN)
+    link = hub_link(s.url, "https://git.example.org/district/leading-edge.git",
+                    open_path="notebooks/01_visioning.ipynb")
+    urlpath = dict(urllib.parse.parse_qsl(link.partition("?")[2]))["urlpath"]
+    with chromium() as browser:
+        page = browser.new_page()
+        browser_login(page, s, ANN, next_path=f"/user/{ANN}/{urlpath}")
+        box = page.get_by_label("Why do you do it?")
+        box.wait_for(timeout=120_000)
+        assert box.input_value() == ANN_TEXT  # the participant's own answer, from their own file
+        assert "llc.show(" not in page.inner_text("body")  # a form, not code
+        assert page.locator(".llc-ws").count() == len(defs.session("visioning").worksheets)

@@ -14,6 +14,7 @@ import io
 import re
 
 import pytest
+from axe import violations
 from helpers import SAMPLE
 from hubtools import browser_login, call, running_hub
 
@@ -66,6 +67,7 @@ def test_facilitator_records_attendance_in_chromium(hub):
             page.wait_for_selector("text=cohort dashboard", timeout=60_000)
             page.get_by_role("link", name="Attendance").click()
             expect(page.get_by_role("heading", name="Leading Edge · attendance")).to_be_visible()
+            assert not violations(page)
 
             # Every box is named for its participant and event (date included), in date order.
             boxes = page.get_by_role("checkbox")
@@ -92,6 +94,7 @@ def test_facilitator_records_attendance_in_chromium(hub):
             page.get_by_role("button", name="Save attendance").first.click()
             expect(page.get_by_role("status")).to_contain_text(re.compile(r"Saved at \d\d:\d\d .*4 cells changed"))
             assert page.url.endswith("attendance?saved=4")
+            assert not violations(page)  # with the notice and the download link it adds
             link = page.get_by_role("link", name="Download attendance.csv")
             got = page.request.get(f"{s.service_url}{link.get_attribute('href')}")
             assert got.status == 200 and got.headers["content-type"].startswith("text/csv")

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import time
 
+import ipywidgets as w
 import pytest
 
 from llc_exercises import identity
@@ -63,3 +65,49 @@ def test_unsafe_hub_username_is_refused(clean, monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "../evil")
     with pytest.raises(ParticipantIdError, match="JUPYTERHUB_USER"):
         identity.current_participant_id()
+
+
+def test_on_a_first_visit_forms_wait_for_about_you_then_appear(clean, monkeypatch):
+    """Run All (or app mode) before About you: each form is a note, and becomes the form, bound to
+    the new participant's file, the moment About you is saved — no re-run, no reload."""
+    from llc_exercises import notebook
+
+    shown = []
+    monkeypatch.setattr(notebook, "display", lambda *objs, **_kw: shown.extend(objs))
+    monkeypatch.setattr(notebook, "_WAITING", [])
+    notebook.show("orientation.before_survey")
+    notebook.summary("orientation")
+    notebook.carry()
+    waiting = list(shown)
+    assert len(waiting) == 3
+    for box in waiting:
+        assert "About you" in box.children[0].value and "llc-ws" not in box.children[0]._dom_classes
+
+    form = identity_form()
+    form.fields["id"].value = "mquill"
+    form.button.click()
+    survey, summary, carry = (box.children[0] for box in waiting)
+    assert "llc-ws" in survey._dom_classes  # the live form itself
+    assert "llc-carry" in carry._dom_classes
+    assert "questions answered" in summary.outputs[0]["data"]["text/html"]
+    assert notebook._WAITING == []
+    # and the form saves to the file of the participant just named
+    radios = [c for c in _walk(survey) if isinstance(c, w.RadioButtons)]
+    radios[0].value = radios[0].options[1][1]
+    saved = clean / "answers" / "mquill.json"
+    deadline = time.monotonic() + 10
+    while "orientation.before_survey" not in saved.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert json.loads(saved.read_text())["answers"][f"orientation.before_survey.{_first_field()}"]["value"] == 2
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
+def _first_field() -> str:
+    from llc_exercises import definitions as defs
+
+    return defs.worksheet("orientation.before_survey").fields[0].id
