@@ -274,3 +274,21 @@ def assert_named_for_screen_readers(root, ws: defs.Worksheet) -> None:
             scalar(f)
     status = root.get_by_role("status")
     assert status.count() == 1 and "save" in status.text_content(), f"{ws.key}: no live save status"
+
+
+def complete_session(page, notebook: str, saved_to: Path, tag: str) -> None:
+    """Every worksheet form of an opened session notebook, each checked for what a screen reader
+    is told, filled by keyboard and its save announced; then the answers file must hold it all."""
+    keys = worksheet_keys(notebook)
+    forms = page.locator(".llc-ws")
+    assert forms.count() == len(keys)
+    typed: dict = {}
+    for i, key in enumerate(keys):
+        ws = defs.worksheet(key)
+        form = forms.nth(i)
+        form.scroll_into_view_if_needed()  # JupyterLab skips drawing cells out of view
+        assert form.locator("h3").first.text_content() == ws.title
+        assert_named_for_screen_readers(form, ws)
+        typed.update(complete(page, form, ws, tag))
+        form.get_by_role("status").filter(has_text="All changes saved").wait_for(timeout=15_000)
+    assert wait_for_answers(saved_to, typed) == typed

@@ -1,7 +1,7 @@
 """Every worksheet of every session completed with the keyboard alone in real JupyterLab.
 
 One JupyterLab and one Chromium for the module; each session notebook is opened, run, and each of
-its forms filled by keystrokes (see formdriver). Then the answers file must hold exactly what was
+its forms filled by keystrokes (formdriver). Then the answers file must hold exactly what was
 typed, no key may have reached a notebook shortcut (the cells are as they were), and axe-core must
 find no serious or critical problem in the forms and the summary.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from axe import violations
-from formdriver import assert_named_for_screen_readers, complete, wait_for_answers, worksheet_keys
+from formdriver import complete_session
 from labtools import answers_file, chromium, open_in_lab, running_lab, wait_for_forms
 
 from llc_exercises import definitions as defs
@@ -34,22 +34,9 @@ def test_every_worksheet_by_keyboard_in_jupyterlab(lab, notebook):
         open_in_lab(page, url, notebook)
         wait_for_forms(page)
         cells = page.evaluate(CELLS_JS)
-        keys = worksheet_keys(notebook)
-        forms = page.locator(".llc-ws")
-        assert forms.count() == len(keys)
-        typed: dict = {}
-        for i, key in enumerate(keys):
-            ws = defs.worksheet(key)
-            form = forms.nth(i)
-            form.scroll_into_view_if_needed()  # JupyterLab skips drawing cells out of view
-            assert form.locator("h3").first.text_content() == ws.title
-            assert_named_for_screen_readers(form, ws)
-            typed.update(complete(page, form, ws, "kb"))
-            # the live region announces the save
-            form.get_by_role("status").filter(has_text="All changes saved").wait_for(timeout=15_000)
-        assert wait_for_answers(saved_to, typed) == typed
+        complete_session(page, notebook, saved_to, "kb")
         assert page.evaluate(CELLS_JS) == cells, "a key reached a notebook shortcut"
-        assert violations(page, include=[".llc-ws", ".llc-static"]) == []
+        assert violations(page, include=[".llc-ws", ".llc-form", ".llc-static"]) == []
     finally:
         page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
         page.close()
