@@ -56,6 +56,7 @@ demo: setup
 	@echo "The facilitator's files are in $(FAC)/: the calendar (cohort.ics), the anonymous cohort"
 	@echo "  report (report/), and certificates with who has not yet qualified (certificates/)."
 	@echo "To work through the sessions yourself: make lab   (JupyterLab on notebooks/)"
+	@echo "  or make app   (the sessions as forms without code, in your browser, offline)"
 
 lint: setup
 	$(BIN)/ruff check .
