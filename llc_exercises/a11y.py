@@ -15,7 +15,8 @@ classes Python gives its parts:
   question; ``.llc-group`` (checkboxes, tables): ``role=group`` named by its ``.llc-group-title``;
 * ``.llc-row``: "Row 2 of …"; ``.llc-live``: a polite live region that persists across updates;
 * after *Add a row* the new row's first box has the focus, after *Remove row N* the row that took
-  its place (*Add a row* after the last row), never the page: a lost focus would hand the keyboard to the notebook.
+  its place (*Add a row* after the last row), never the page: a lost focus would hand the keyboard
+  to the notebook.
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ function enhance(root) {
     const title = group.querySelector(".llc-group-title");
     if (title) group.setAttribute("aria-labelledby", uid(title, "t"));
   }
-  for (const table of root.querySelectorAll(".llc-table")) {
+  for (const table of root.querySelectorAll(".llc-rows")) {
     const title = (table.querySelector(".llc-group-title") || {}).textContent || "the table";
     rowsOf(table).forEach((row, i) => {
       row.setAttribute("role", "group");
@@ -97,7 +98,7 @@ function install() {
   document.addEventListener("change", run, true); // a new choice becomes its group's Tab stop
   document.addEventListener("click", (event) => {
     const button = event.target.closest(".llc-add-row, .llc-remove-row");
-    const table = button && button.closest(".llc-table");
+    const table = button && button.closest(".llc-rows");
     if (!table) return;
     const row = button.closest(".llc-row");
     pending = {table, rows: rowsOf(table).length, index: row ? rowsOf(table).indexOf(row) : null};
@@ -119,10 +120,6 @@ class Helper(anywidget.AnyWidget):
 
     _esm = ESM
     _css = ".llc-a11y-helper { display: none; }"
-
-
-def helper() -> Helper:
-    return Helper()
 
 
 def form(box):

@@ -147,7 +147,7 @@ class TableControl(Control):
             self._append(r)
         self._relabel()
         table = _group(f.label, [self.box, self.add_button])
-        table.add_class("llc-table")
+        table.add_class("llc-rows")  # not llc-table: that is the static tables' class
         return table
 
     def _watch(self):
@@ -240,7 +240,7 @@ class WorksheetView:
             self.chart.add_class("llc-chart")
             parts.append(self.chart)
         self._refresh()
-        self.widget = w.VBox([*parts, self.status, a11y.helper()])
+        self.widget = w.VBox([*parts, self.status, a11y.Helper()])
         self.widget.add_class("llc-ws")
         _LIVE_VIEWS.add(self)
 

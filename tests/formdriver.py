@@ -202,7 +202,7 @@ class Keyboard:
 def complete(page, root, ws: defs.Worksheet, tag: str) -> dict:
     """Fill every field of the worksheet form ``root`` by keyboard; returns {answer key: value}."""
     tables = [f for f in ws.fields if f.type == "table"]
-    table_el = {f.id: root.locator(".llc-table").nth(i) for i, f in enumerate(tables)}
+    table_el = {f.id: root.locator(".llc-rows").nth(i) for i, f in enumerate(tables)}
     rows = {fid: t.locator(".llc-row").count() for fid, t in table_el.items()}
     want = expected_stops(ws, rows)
     assert root.evaluate(STOPS_JS) == want, f"{ws.key}: the form's Tab stops (kind, name) differ from its definition"
