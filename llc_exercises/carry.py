@@ -401,8 +401,6 @@ function render({ model, el }) {
   button.className = "jupyter-button widget-button mod-primary llc-download";
   button.style.width = "max-content";  // jupyter-button's fixed width would cut the label
   button.textContent = model.get("description");
-  // Lets Enter and Space reach the button instead of the notebook's keyboard shortcuts.
-  button.setAttribute("data-lm-suppress-shortcuts", "true");
   button.addEventListener("click", () => model.send({ request: "download" }));
   model.on("msg:custom", (msg, buffers) => {
     if (msg.reply !== "download" || !buffers.length) return;

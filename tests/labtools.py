@@ -141,6 +141,11 @@ def wait_for_file_text(path: Path, text: str, timeout: float = 8) -> None:
 def open_in_app(page, url: str, notebook: str) -> None:
     """Open a session in `llc app` (Voila runs it before it sends the page) and wait for its forms."""
     page.goto(f"{url}/voila/render/{notebook}")
+    wait_for_app_page(page)
+
+
+def wait_for_app_page(page) -> None:
+    """Voila runs every cell before it shows the page; then the widgets draw themselves."""
     page.wait_for_selector("text=questions answered", timeout=120_000)  # the summary, after every form
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=60_000)
     wait_for_forms(page)

@@ -15,7 +15,7 @@ import urllib.parse
 import pytest
 from axe import violations
 from formdriver import complete, wait_for_answers
-from labtools import answers_file, chromium, running_app, wait_for_file_text
+from labtools import answers_file, chromium, running_app, wait_for_app_page, wait_for_file_text
 
 from llc_exercises import app
 from llc_exercises import definitions as defs
@@ -120,10 +120,8 @@ def test_a_kit_error_in_a_cell_shows_its_message_other_errors_a_hint(configured)
 
 # ---- the real thing, in a browser ----------------------------------------------------------------------
 def wait_until_rendered(page, label: str) -> None:
-    """Voila runs every cell before showing the page; then the widgets draw themselves."""
-    page.wait_for_selector("text=questions answered", timeout=90_000)  # the summary cell, near the end
+    wait_for_app_page(page)
     page.get_by_label(label).first.wait_for(timeout=60_000)
-    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=60_000)
 
 
 def assert_no_code(page) -> None:
