@@ -26,8 +26,9 @@ import traitlets
 from . import a11y, schema
 from . import definitions as defs
 from .errors import LeadingEdgeError, first_line
-from .store import AnswerFileError, AnswerStore, migrate, read_document
+from .store import AnswerFileError, AnswerStore, migrate, read_document, write_atomic
 from .values import is_blank, scalar_text
+from .widgets import reload_open_forms
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a whole series of answers is well under 1 MB
 SHOWN_PROBLEMS = 3
@@ -291,6 +292,43 @@ def undo(store: AnswerStore, merge: Merge) -> Undone:
     return result
 
 
+# ---- Undo that survives a reload -----------------------------------------------------------------
+def undo_path(store: AnswerStore) -> Path:
+    """Where the last upload's Undo is kept, beside the answers file (private like it)."""
+    return store.path.with_name(store.path.name + ".upload-undo")
+
+
+def remember_merge(store: AnswerStore, merge: Merge) -> None:
+    """Keep what Undo needs on disk, so a reloaded page (or another session) still offers it."""
+    record = {"name": merge.name, "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+              "changes": [{"key": c.key, "added": c.added, "before": None if c.added else c.before,
+                           "after": c.after} for c in merge.changes],
+              "kept": merge.kept, "details": merge.details, "extras": merge.extras,
+              "before": merge.before, "after": merge.after}
+    write_atomic(undo_path(store), json.dumps(record, ensure_ascii=False).encode("utf-8"))
+
+
+def remembered_merge(store: AnswerStore) -> tuple[Merge, str] | None:
+    """(the last upload still to undo, when it was merged), or None; a record that cannot be read
+    is set aside (it only ever offered an Undo)."""
+    path = undo_path(store)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        merge = Merge(record["name"], [Change(c["key"], NOT_HERE if c["added"] else c["before"], c["after"])
+                                       for c in record["changes"]],
+                      record["kept"], record["details"], record["extras"], record["before"], record["after"])
+        return merge, str(record.get("at", ""))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):
+        path.unlink(missing_ok=True)
+        return None
+
+
+def forget_merge(store: AnswerStore) -> None:
+    undo_path(store).unlink(missing_ok=True)
+
+
 def _put_back(target: dict, source: Mapping, key: str) -> None:
     if key in source:
         target[key] = copy.deepcopy(source[key])
@@ -358,8 +396,8 @@ def changes_html(m: Merge) -> str:
         '<table class="llc-carry-table"><caption>What changed in your answers</caption>'
         '<thead><tr><th scope="col">Question</th><th scope="col">On this computer before</th>'
         '<th scope="col">Now</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
-        '<p class="llc-carry-help">Forms already open show what they loaded: run a session notebook '
-        "again (in app mode: reload the page) to see the merged answers in it.</p>")
+        '<p class="llc-carry-help">The forms on this page now show the merged answers. Other pages or '
+        "tabs already open say so if you type in a box the upload changed, and show its new answer.</p>")
 
 
 def undone_summary(u: Undone) -> str:
@@ -454,6 +492,60 @@ class DownloadButton(anywidget.AnyWidget):
         return data
 
 
+# The browser half of Upload answers: a real <button> labelled "Upload answers" (ipywidgets'
+# FileUpload adds a file count, "Upload answers (0)"), which opens the file chooser and sends the
+# chosen file's bytes to the kernel; the kernel side sets ``value`` as FileUpload would.
+UPLOAD_ESM = """
+function render({ model, el }) {
+  const input = Object.assign(document.createElement("input"), { type: "file", hidden: true });
+  input.accept = model.get("accept");
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "jupyter-button widget-button llc-upload";
+  button.style.width = "max-content";
+  button.textContent = model.get("description");
+  button.title = model.get("tooltip");
+  button.addEventListener("click", () => input.click());
+  input.addEventListener("change", async () => {
+    const file = input.files[0];
+    if (!file) return;
+    const content = await file.arrayBuffer();
+    model.send({ name: file.name, type: file.type, size: file.size, last_modified: file.lastModified },
+               undefined, [content]);  // send(content, callbacks, buffers)
+    input.value = "";  // the same file can be chosen again
+  });
+  el.style.overflow = "visible";
+  el.append(button, input);
+}
+export default { render };
+"""
+
+
+class UploadButton(anywidget.AnyWidget):
+    """Upload answers: ``value`` becomes ``({"name", "type", "size", "content", "last_modified"},)``
+    for the chosen file, as with ipywidgets' FileUpload."""
+
+    _esm = UPLOAD_ESM
+    description = traitlets.Unicode("Upload answers").tag(sync=True)
+    tooltip = traitlets.Unicode("").tag(sync=True)
+    accept = traitlets.Unicode(".json").tag(sync=True)
+    multiple = traitlets.Bool(False).tag(sync=True)
+    value = traitlets.Tuple()
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.on_msg(self._received)
+
+    def _received(self, _widget, content, buffers) -> None:
+        if not isinstance(content, dict) or not buffers:
+            return
+        when = content.get("last_modified")
+        self.value = ({"name": str(content.get("name") or ""), "type": str(content.get("type") or ""),
+                       "size": len(buffers[0]), "content": memoryview(buffers[0]),
+                       "last_modified": dt.datetime.fromtimestamp(when / 1000, dt.timezone.utc)
+                       if isinstance(when, (int, float)) else None},)
+
+
 def carry_form(store: AnswerStore):
     """The 'Carry your answers' form: a notice where storage is temporary, Download my answers,
     Upload answers, what the upload changed, and Undo."""
@@ -462,9 +554,7 @@ def carry_form(store: AnswerStore):
         f'<p class="llc-carry-help">Saves your answers file ({html.escape(store.path.name)}) '
         "as it is right now, to your browser's downloads.</p>")
     download = DownloadButton(store, download_status)
-    upload = w.FileUpload(accept=".json", multiple=False, description="Upload answers", icon="upload",
-                          layout=w.Layout(width="max-content"),
-                          tooltip="Merge an answers file saved on another computer into yours")
+    upload = UploadButton(tooltip="Merge an answers file saved on another computer into yours")
     upload_help = w.HTML('<p class="llc-carry-help">Choose a file saved with Download my answers. It is '
                          "checked first; if it passes, each question keeps the answer saved most recently, "
                          "and a table shows what changed.</p>")
@@ -478,12 +568,23 @@ def carry_form(store: AnswerStore):
         state["merge"] = merge
         undo_button.layout.display = None if merge is not None else "none"
 
+    earlier = remembered_merge(store)
+    if earlier is not None:  # an upload made before this page (re)loaded can still be undone
+        show_undo(earlier[0])
+        when = earlier[1]
+        try:
+            when = f"{dt.datetime.fromisoformat(when).astimezone():%H:%M on %d %B %Y}"
+        except ValueError:
+            pass
+        result.value = (f'<p class="llc-carry-help">Your last upload, {html.escape(earlier[0].name)} '
+                        f"({html.escape(when)}), can still be undone.</p>")
+
     def on_upload(change) -> None:
         files = change["new"]
         if not files:
             return
         item = files[0]
-        upload.value = ()  # so the same file can be chosen again, and the counter shows 0
+        upload.value = ()  # so choosing the same file again is a change
         name = str(item.get("name") or "the uploaded file")
         try:
             merge = merge_upload(store, bytes(item["content"]), name, item.get("last_modified"))
@@ -495,9 +596,11 @@ def carry_form(store: AnswerStore):
                             f"wrong ({html.escape(first_line(exc))}). Your answers file was not changed; "
                             "tell your facilitator.</p>")
             return
-        result.value = changes_html(merge)
         if merge.changed:  # otherwise an earlier upload stays the one to undo
+            remember_merge(store, merge)
             show_undo(merge)
+            reload_open_forms(store.path)  # every form on this page shows the merged answers at once
+        result.value = changes_html(merge)
 
     def on_undo(_b) -> None:
         merge = state["merge"]
@@ -508,6 +611,8 @@ def carry_form(store: AnswerStore):
         except (LeadingEdgeError, OSError) as exc:
             result.value = f'<p class="llc-carry-error" role="alert">Not undone. {html.escape(str(exc))}</p>'
             return
+        forget_merge(store)
+        reload_open_forms(store.path)
         result.value = f'<p class="llc-carry-ok">{html.escape(undone_summary(done))}</p>'
         show_undo(None)
 

@@ -14,6 +14,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,40 @@ class AnswerFileError(LeadingEdgeError, RuntimeError):
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _after(previous: str | None) -> str:
+    """Now, or a millisecond after ``previous`` if the clock has not moved past it: an answer's
+    ``updated`` stamp is also its version, so two saves of one answer never share a stamp."""
+    now = _now()
+    if previous is None:
+        return now
+    try:
+        before = dt.datetime.fromisoformat(previous)
+    except ValueError:
+        return now
+    if before.tzinfo is None:
+        before = before.replace(tzinfo=dt.timezone.utc)
+    if before >= dt.datetime.fromisoformat(now):
+        return (before + dt.timedelta(milliseconds=1)).astimezone(dt.timezone.utc).isoformat(
+            timespec="milliseconds")
+    return now
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An answer that changed on disk since the form loaded it (another tab, window or computer)."""
+    key: str
+    value: Any  # the newer answer, as it is on disk
+    updated: str | None  # its stamp (None: it was deleted)
+
+
+@dataclass
+class Saved:
+    """What ``AnswerStore.save`` did: the new version of each answer written (or found already
+    equal on disk), and the answers it refused to overwrite."""
+    versions: dict[str, str | None] = field(default_factory=dict)
+    conflicts: dict[str, Conflict] = field(default_factory=dict)
 
 
 def backup_path(path: Path) -> Path:
@@ -195,20 +230,57 @@ class AnswerStore(Mapping):
         self.update({key: value})
 
     def update(self, values: Mapping, participant: Mapping | None = None) -> None:
-        """Save several answers (and optionally participant details) in one atomic write."""
+        """Save several answers (and optionally participant details) in one atomic write, whatever
+        is on disk (last writer wins). Forms use ``save``, which checks versions."""
+        clean = self._checked(values)
+        with self._thread_lock, self._locked():
+            doc = self._read_for_write()
+            for key, value in clean.items():
+                doc["answers"][key] = {"value": value, "updated": _after(self._version(doc, key))}
+            if participant:
+                doc["participant"].update({k: str(v) for k, v in participant.items() if v is not None})
+            self._commit(doc)
+
+    def save(self, values: Mapping, expected: Mapping[str, str | None]) -> Saved:
+        """Save answers typed into a form, each only if the file still holds the version the form
+        loaded (``expected[key]``: its ``updated`` stamp, None for no answer yet). An answer changed
+        since (another tab, the app and JupyterLab, two servers on a hub) is not overwritten: it comes
+        back in ``conflicts`` with the newer value, for the form to show. One atomic write under the
+        lock, so two processes cannot both pass the check."""
+        clean = self._checked(values)
+        result = Saved()
+        with self._thread_lock, self._locked():
+            doc = self._read_for_write()
+            write = False
+            for key, value in clean.items():
+                entry = doc["answers"].get(key)
+                current = self._version(doc, key)
+                if entry is not None and entry.get("value") == value:
+                    result.versions[key] = current  # already there (typed the same in two tabs)
+                elif key in expected and current != expected[key]:
+                    result.conflicts[key] = Conflict(key, copy.deepcopy(entry.get("value")) if entry else None,
+                                                     current)
+                else:
+                    doc["answers"][key] = {"value": value, "updated": _after(current)}
+                    result.versions[key] = doc["answers"][key]["updated"]
+                    write = True
+            if write:
+                self._commit(doc)
+        return result
+
+    @staticmethod
+    def _checked(values: Mapping) -> dict:
         clean = {}
         for key, value in values.items():
             value = _to_json_value(value)
             schema.check_value(key, value)  # raises before anything is touched
             clean[key] = value
-        with self._thread_lock, self._locked():
-            doc = self._read_for_write()
-            now = _now()
-            for key, value in clean.items():
-                doc["answers"][key] = {"value": value, "updated": now}
-            if participant:
-                doc["participant"].update({k: str(v) for k, v in participant.items() if v is not None})
-            self._commit(doc)
+        return clean
+
+    @staticmethod
+    def _version(doc: dict, key: str) -> str | None:
+        entry = doc["answers"].get(key)
+        return entry.get("updated") if isinstance(entry, dict) else None
 
     def set_participant(self, **info) -> None:
         self.update({}, participant=info)

@@ -11,6 +11,7 @@ import atexit
 import base64
 import datetime as dt
 import html
+import json
 import threading
 import time
 import weakref
@@ -19,8 +20,10 @@ import ipywidgets as w
 
 from . import a11y, render
 from . import definitions as defs
+from .guard import PATH_CLASS, Guard
 from .schema import AnswerValueError
-from .store import AnswerFileError, AnswerStore
+from .store import AnswerFileError, AnswerStore, Conflict, Saved
+from .values import is_blank, scalar_text
 
 SAVE_DELAY_S = 0.4
 MAX_WAIT_S = 2.0
@@ -55,12 +58,18 @@ def _labelled(widget: w.Widget, f: defs.Field) -> w.Widget:
 
 
 class Control:
-    """One field: ``.widget`` to display, ``.get()`` the JSON value, ``.on_change`` callback."""
+    """One field: ``.widget`` to display, ``.get()`` the JSON value, ``.on_change`` callback.
 
-    def __init__(self, f: defs.Field, value, on_change):
+    ``path`` names the control on the page for the browser's guard (``guard`` module docstring);
+    ``last_good`` is the last value that fitted, which a table saves for a cell that does not."""
+
+    def __init__(self, f: defs.Field, value, on_change, path: str = ""):
         self.field, self.on_change = f, on_change
+        self.path = path or f.key
+        self.last_good = value
         self.error = w.HTML("")
         self.input = self._build(value)
+        self._mark()
         parts = [self.input]
         if f.help:
             parts.insert(0, w.HTML(f'<div class="llc-help">{html.escape(f.help)}</div>'))
@@ -70,6 +79,53 @@ class Control:
 
     def _watch(self):
         self.input.observe(lambda _chg: self.on_change(self), names="value")
+
+    def _mark(self):
+        self.input.add_class(PATH_CLASS + self.path)
+
+    def cells(self) -> dict[str, str]:
+        """What the page shows, as the browser's guard reads it: ``{path: text}``."""
+        return {self.path: self._text()}
+
+    def apply_cells(self, cells: dict[str, str]) -> None:
+        """Put back what the browser kept (``cells()``'s form); changes save as typing does."""
+        if self.path in cells:
+            self._set_text(cells[self.path])
+
+    def _text(self) -> str:
+        v = self.input.value
+        if isinstance(self.input, w.RadioButtons):
+            return "" if self.input.index is None else str(self.input.index)
+        if self.field.type == "date":
+            return v.isoformat() if v else ""
+        return v
+
+    def _set_text(self, text: str) -> None:
+        if isinstance(self.input, w.RadioButtons):
+            index = int(text) if text.isdigit() and int(text) < len(self.input.options) else None
+            self.input.index = index
+        elif self.field.type == "date":
+            try:
+                self.input.value = dt.date.fromisoformat(text) if text else None
+            except ValueError:
+                pass  # not a date the picker could have sent
+        else:
+            self.input.value = text
+
+    def set_value(self, value) -> None:
+        """Show ``value`` (a saved answer) in the control."""
+        f = self.field
+        if f.type in ("choice", "scale"):
+            opts = list(f.options) if f.type == "choice" else list(range(1, len(f.levels) + 1))
+            self.input.value = value if value in opts else None
+        elif f.type == "number":
+            self.input.value = "" if value is None else _fmt_number(value)
+        elif f.type == "date":
+            self.input.value = dt.date.fromisoformat(value) if value else None
+        else:
+            self.input.value = value or ""
+        self.last_good = value
+        self.show_error(None)
 
     def _build(self, value):
         f = self.field
@@ -124,6 +180,24 @@ class MultiChoiceControl(Control):
         for b in self.boxes:
             b.observe(lambda _chg: self.on_change(self), names="value")
 
+    def _mark(self):
+        for i, b in enumerate(self.boxes):
+            b.add_class(f"{PATH_CLASS}{self.path}#{i}")
+
+    def cells(self) -> dict[str, str]:
+        return {f"{self.path}#{i}": "1" if b.value else "0" for i, b in enumerate(self.boxes)}
+
+    def apply_cells(self, cells: dict[str, str]) -> None:
+        for path, b in zip(self.cells(), self.boxes):
+            if path in cells:
+                b.value = cells[path] == "1"
+
+    def set_value(self, value) -> None:
+        chosen = set(value or ())
+        for b in self.boxes:
+            b.value = b.description in chosen
+        self.last_good = value
+
     def get(self):
         return [b.description for b in self.boxes if b.value]
 
@@ -153,8 +227,49 @@ class TableControl(Control):
     def _watch(self):
         pass  # cells and buttons report changes themselves
 
+    def _mark(self):
+        pass  # each cell carries its own path; the browser counts the row
+
+    def cells(self) -> dict[str, str]:
+        return {f"{self.path}#{i}#{c.field.id}": c._text() for i, row in enumerate(self.rows) for c in row}
+
+    def apply_cells(self, cells: dict[str, str]) -> None:
+        for path, text in cells.items():
+            _key, row, column = (path.split("#") + ["", ""])[:3]
+            if not row.isdigit() or column not in {c.id for c in self.field.columns}:
+                continue  # not a cell of this table (a kit update renamed a column)
+            while len(self.rows) <= int(row):
+                self.add_row()
+            next(c for c in self.rows[int(row)] if c.field.id == column)._set_text(text)
+
+    def set_value(self, value) -> None:
+        self.rows, self._remove_buttons = [], []
+        self.box.children = ()
+        for r in value or []:
+            self._append(r)
+        self._relabel()
+        self.last_good = value
+        self.show_error(None)
+
+    def partial(self) -> tuple[list[dict], list[tuple[Control, str]]]:
+        """(rows to save, refused cells): a cell that does not fit keeps its last good value (blank
+        in a new row) and is reported, so one bad cell never holds back the rest of the table."""
+        out, bad = [], []
+        for i, cells in enumerate(self.rows, 1):
+            row = {}
+            for c in cells:
+                try:
+                    row[c.field.id] = c.last_good = c.get()
+                    c.show_error(None)
+                except AnswerValueError as exc:
+                    row[c.field.id] = c.last_good
+                    bad.append((c, f"row {i}, {c.field.label}: {exc}"))
+            out.append(row)
+        return out, bad
+
     def _append(self, row: dict):
-        cells = [make_control(c, row.get(c.id), lambda _c: self.on_change(self)) for c in self.field.columns]
+        cells = [make_control(c, row.get(c.id), lambda _c: self.on_change(self), f"{self.path}#{c.id}")
+                 for c in self.field.columns]
         remove = w.Button(description="Remove row", icon="trash", button_style="")
         remove.add_class("llc-remove-row")
         remove.on_click(lambda _b, cells=cells: self.remove_row(self._index(cells)))
@@ -205,16 +320,21 @@ def _group(label: str, children: list, **kwargs) -> w.VBox:
     return box
 
 
-def make_control(f: defs.Field, value, on_change) -> Control:
+def make_control(f: defs.Field, value, on_change, path: str = "") -> Control:
     cls = {"multi_choice": MultiChoiceControl, "table": TableControl}.get(f.type, Control)
-    return cls(f, value, on_change)
+    return cls(f, value, on_change, path)
 
 
 _LIVE_VIEWS: weakref.WeakSet[WorksheetView] = weakref.WeakSet()
 
 
 class WorksheetView:
-    """A worksheet's live form. Display it; every edit reaches ``store`` shortly after."""
+    """A worksheet's live form. Display it; every edit reaches ``store`` shortly after.
+
+    Each save carries the version (``updated`` stamp) of every answer as the form loaded or last
+    saved it; the store refuses to replace an answer changed since (another tab or computer), and
+    the form then shows the newer answer, keeps what was typed beside it to copy or use, and says so
+    in its save line. Its ``Guard`` keeps typing in the browser while nothing can be saved."""
 
     def __init__(self, ws: defs.Worksheet, store: AnswerStore, delay: float = SAVE_DELAY_S):
         self.worksheet, self.store, self.delay = ws, store, delay
@@ -222,9 +342,18 @@ class WorksheetView:
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._first_pending = 0.0
+        self._quiet = False  # set while the kit itself changes a control: not typing, not saved
+        self._note = ""  # said before the next "All changes saved"
+        self.versions: dict[str, str | None] = {f.key: store.updated(f.key) for f in ws.fields}
         self.controls = {f.id: make_control(f, store.get(f.key), self._changed) for f in ws.fields}
+        self._by_key = {c.field.key: c for c in self.controls.values()}
         self.status = w.HTML(self._status_html("Answers load from and save to " + str(store.path)))
         self.status.add_class("llc-live")  # the element that stays while its text changes: announced
+        # what was typed but not saved (changed elsewhere meanwhile), with the choice of what to keep
+        self.notice = w.VBox()
+        self.notice.add_class("llc-notice")
+        self.guard = Guard(self.restore, participant=store.path.stem, fields=list(self._by_key),
+                           versions=dict(self.versions))
         header = w.HTML(
             CSS + f"<h3>{html.escape(ws.title)}</h3>"
             f"<div class='llc-help'>Framework: {html.escape(ws.framework)}</div>"
@@ -240,7 +369,7 @@ class WorksheetView:
             self.chart.add_class("llc-chart")
             parts.append(self.chart)
         self._refresh()
-        self.widget = w.VBox([*parts, self.status, a11y.Helper()])
+        self.widget = w.VBox([*parts, self.status, self.guard, self.notice, a11y.Helper()])
         self.widget.add_class("llc-ws")
         _LIVE_VIEWS.add(self)
 
@@ -274,6 +403,8 @@ class WorksheetView:
         return f'<div class="{cls}">{html.escape(text)}</div>'
 
     def _changed(self, control: Control):
+        if self._quiet:
+            return
         with self._lock:
             if not self._pending:
                 self._first_pending = time.monotonic()
@@ -285,6 +416,14 @@ class WorksheetView:
             self._timer.daemon = True
             self._timer.start()
 
+    def _show(self, control: Control, value) -> None:
+        """Put a saved answer into a control without it counting as typing."""
+        self._quiet = True
+        try:
+            control.set_value(value)
+        finally:
+            self._quiet = False
+
     def flush(self) -> None:
         """Write every pending change now (also called by the autosave timer and at exit)."""
         with self._lock:
@@ -294,30 +433,202 @@ class WorksheetView:
                 self._timer = None
         if not pending:
             return
-        values, problems = {}, []
+        values: dict = {}
+        problems: list[str] = []
+        cells: dict[str, str] = {}
+        bad: list[str] = []
         for key, control in pending.items():
+            cells.update(control.cells())  # what the page showed when read, for the browser's guard
+            if isinstance(control, TableControl):
+                values[key], refused = control.partial()
+                for cell, message in refused:
+                    cell.show_error(f"Not saved: {message}")
+                    problems.append(message)
+                    bad.extend(p for p in cells if p.endswith("#" + cell.field.id)
+                               and cells[p] == cell.cells()[cell.path])
+                continue
             try:
-                values[key] = control.get()
+                values[key] = control.last_good = control.get()
                 control.show_error(None)
             except AnswerValueError as exc:
                 control.show_error(f"Not saved: {exc}")
-                problems.append(control.field.label)
+                problems.append(f"{control.field.label}: {exc}")
+                bad.extend(control.cells())
         try:
-            if values:
-                self.store.update(values)
+            result = self.store.save(values, {k: self.versions.get(k) for k in values}) if values else Saved()
         except (AnswerValueError, AnswerFileError, KeyError) as exc:
             self.status.value = self._status_html(f"Not saved: {exc}", error=True)
             return
-        if problems:
+        self.versions.update(result.versions)
+        if result.versions:
+            done = [k for k in pending if k in result.versions]
+            self.guard.saved({p: t for p, t in cells.items() if p.split("#")[0] in done}, done, bad)
+        if result.conflicts:
+            self._conflicted(result.conflicts, values)
+        elif problems:
             self.status.value = self._status_html(
-                "Saved, except: " + "; ".join(problems) + " (see the message beside it)", error=True)
+                "Saved, except: " + "; ".join(problems) + " (marked beside it)", error=True)
         else:
-            self.status.value = self._status_html(f"All changes saved at {dt.datetime.now():%H:%M:%S}")
+            note, self._note = self._note, ""
+            self.status.value = self._status_html(f"{note}All changes saved at {dt.datetime.now():%H:%M:%S}")
+        self.guard.versions = dict(self.versions)
         self._refresh()
         # e.g. the engagement plan's "stakeholders by strategy" follows the stakeholder grid
         for view in list(_LIVE_VIEWS):
             if view is not self and view.reads_other_worksheets and view.store.path == self.store.path:
                 view._refresh()
+
+    # ---- answers changed elsewhere --------------------------------------------------------------
+    def _conflicted(self, conflicts: dict[str, Conflict], typed: dict) -> None:
+        """Another window saved these answers after this form loaded them: show the newer answer,
+        keep what was typed here beside it, and say so in the save line."""
+        for key, c in conflicts.items():
+            self._show(self._by_key[key], c.value)
+            self.versions[key] = c.updated
+        when = max((_local_time(c.updated) for c in conflicts.values()), default="")
+        self.status.value = self._status_html(
+            f"Changed in another window at {when} — showing the newer answer; your text is kept below "
+            "to copy.", error=True)
+        self._offer({k: (_value_lines(self._by_key[k], typed[k]),
+                         lambda k=k: self._by_key[k].set_value(typed[k])) for k in conflicts},
+                    "Your text, not saved: the answer above was changed in another window after this "
+                    "page loaded it.", use="Use my text instead", keep="Keep the newer answer")
+
+    def restore(self, entries: dict) -> None:
+        """What the browser kept while this page could not save (``guard``): put it back and save it
+        where the answer on disk is still the one it was typed over; offer it otherwise."""
+        by_key: dict[str, dict[str, dict]] = {}
+        for path, entry in entries.items():
+            if isinstance(entry, dict) and path.split("#")[0] in self._by_key:
+                by_key.setdefault(path.split("#")[0], {})[path] = entry
+        self.flush()  # typing already in the kernel first, so the versions below are current
+        applied, offered = [], {}
+        for key, kept in by_key.items():
+            control = self._by_key[key]
+            texts = {p: str(e.get("v", "")) for p, e in kept.items()}
+            shown = control.cells()
+            if all(shown.get(p) == t for p, t in texts.items()):
+                if self._saved_as_shown(control):  # it did reach the file; only the reply was lost
+                    self.guard.saved(shown, [key])
+                continue
+            if {e.get("base") for e in kept.values()} <= {self.versions.get(key)}:
+                control.apply_cells(texts)  # saves as typing does, with this version
+                applied.append(key)
+            else:
+                at = max(str(e.get("at", "")) for e in kept.values())
+                offered[key] = (_cell_lines(control, texts), lambda c=control, t=texts: c.apply_cells(t))
+                offered_at = _local_time(at)
+        if applied:
+            self._note = (f"Put back what you typed while this page could not save ({len(applied)} "
+                          f"answer{'' if len(applied) == 1 else 's'}). ")
+            self.status.value = self._status_html(self._note + "Saving it now.")
+        if offered:
+            paths = [p for k in offered for p in by_key[k]]
+            self._offer(offered, f"Kept in this browser, not saved: what you typed at {offered_at} while this "
+                        "page could not save. The saved answer has changed since (shown above).",
+                        use="Use what I typed", keep="Keep the saved answer", forget=paths)
+
+    def _saved_as_shown(self, control: Control) -> bool:
+        try:
+            value = control.partial()[0] if isinstance(control, TableControl) else control.get()
+        except AnswerValueError:
+            return False
+        return _to_json(value) == self.store.get(control.field.key)
+
+    def _offer(self, items: dict, reason: str, use: str, keep: str, forget: list[str] | None = None) -> None:
+        """Show what was typed but not saved, with buttons to use it or keep the saved answers."""
+        blocks = "".join(
+            f'<p class="llc-kept-q"><b>{html.escape(self._by_key[k].field.label)}</b></p>'
+            f'<pre class="llc-kept-text">{html.escape(chr(10).join(lines))}</pre>'
+            for k, (lines, _apply) in items.items())
+        text = w.HTML(f'<div class="llc-kept" role="region" aria-label="Your text, not saved">'
+                      f"<p>{html.escape(reason)}</p>{blocks}</div>")
+        use_button = w.Button(description=use, layout=w.Layout(width="max-content"))
+        keep_button = w.Button(description=keep, layout=w.Layout(width="max-content"))
+
+        def close(_b=None):
+            self.notice.children = ()
+
+        def take(_b):
+            for _lines, apply in items.values():
+                apply()  # saves as typing does, now over the newer version
+            close()
+
+        def leave(_b):
+            if forget:
+                self.guard.drop(forget)
+            close()
+
+        use_button.on_click(take)
+        keep_button.on_click(leave)
+        self.notice.children = (text, w.HBox([use_button, keep_button]))
+
+    def reload(self) -> None:
+        """Show the answers as they are on disk now (after an upload merged into the file); typing
+        not yet saved is saved first, so it is checked against the new answers, not lost."""
+        self.flush()
+        for key, control in self._by_key.items():
+            version = self.store.updated(key)
+            if version != self.versions.get(key):
+                self._show(control, self.store.get(key))
+                self.versions[key] = version
+        self.guard.versions = dict(self.versions)
+        self._refresh()
+
+
+def reload_open_forms(path) -> int:
+    """Every open form on this answers file shows what is on disk now; returns how many."""
+    views = [v for v in list(_LIVE_VIEWS) if v.store.path == path]
+    for view in views:
+        view.reload()
+    return len(views)
+
+
+def _local_time(stamp: str | None) -> str:
+    """An ``updated`` stamp as this computer's clock time, "10:42"."""
+    try:
+        return f"{dt.datetime.fromisoformat(str(stamp)).astimezone():%H:%M}"
+    except ValueError:
+        return "an unknown time"
+
+
+def _to_json(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+def _value_lines(control: Control, value) -> list[str]:
+    """An answer as lines of plain text, to copy."""
+    f = control.field
+    if f.type == "table":
+        return [f"Row {i}: " + "; ".join(f"{c.label}: {scalar_text(c, row.get(c.id))}" for c in f.columns
+                                         if not is_blank(row.get(c.id)))
+                for i, row in enumerate(value or [], 1)] or ["(no rows)"]
+    return (scalar_text(f, value) or "(blank)").splitlines() or ["(blank)"]
+
+
+def _cell_lines(control: Control, texts: dict[str, str]) -> list[str]:
+    """Boxes the browser kept, as lines of plain text: "Row 2, Cost: 40"."""
+    f, lines = control.field, []
+    for path, text in texts.items():
+        parts = path.split("#")
+        if f.type == "table" and len(parts) == 3:
+            column = next((c for c in f.columns if c.id == parts[2]), None)
+            label = column.label if column else parts[2]
+            if column is not None and column.type in ("choice", "scale") and text.isdigit():
+                text = _option(column, int(text))
+            lines.append(f"Row {int(parts[1]) + 1}, {label}: {text}")
+        elif f.type == "multi_choice" and len(parts) == 2 and parts[1].isdigit() and int(parts[1]) < len(f.options):
+            lines.append(f"{f.options[int(parts[1])]}: {'ticked' if text == '1' else 'not ticked'}")
+        elif f.type in ("choice", "scale") and text.isdigit():
+            lines.append(_option(f, int(text)))
+        else:
+            lines.extend(text.splitlines() or [""])
+    return lines
+
+
+def _option(f: defs.Field, index: int) -> str:
+    labels = list(f.options) if f.type == "choice" else [f.level_label(i) for i in range(1, len(f.levels) + 1)]
+    return labels[index] if 0 <= index < len(labels) else str(index)
 
 
 @atexit.register

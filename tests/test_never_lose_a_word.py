@@ -1,0 +1,203 @@
+"""Never lose a word, in real browsers: two tabs of one session, the app killed under an open page,
+an upload while a form is open, and a bad cell beside good rows — in `llc app` (Voila) and in
+JupyterLab, driven in Chromium; every check reads the answers file on disk."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from labtools import (
+    LLC,
+    TOKEN,
+    answers_file,
+    chromium,
+    copy_notebooks,
+    open_in_app,
+    open_in_lab,
+    run_all_and_wait,
+    running_lab,
+    server_env,
+    wait_for_file_text,
+    wait_for_http,
+)
+
+from llc_exercises.hubdemo import free_port
+from llc_exercises.store import AnswerStore
+
+PID = "never-lose"
+WHY_LABEL = "Why do you do it? What difference do you want the library to make?"
+WHY = "visioning.core_beliefs.why"
+BELIEFS = "visioning.core_beliefs.beliefs"
+ROWS = "visioning.strategic_plan.rows"
+VISIONING = "01_visioning.ipynb"
+
+
+def answers(tmp_path) -> dict:
+    path = answers_file(tmp_path, PID)
+    return {k: v["value"] for k, v in json.loads(path.read_text(encoding="utf-8"))["answers"].items()}
+
+
+def wait_until(predicate, what: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def app_on(tmp_path, port: int):
+    """`llc app` in a process group of its own (so the test can kill it and its kernels at once)."""
+    env = server_env(tmp_path, PID)
+    cmd = [LLC, "app", "--no-browser", "--port", str(port), "--notebooks", str(copy_notebooks(tmp_path))]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", proc, "llc app")
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def why_box(page):
+    return page.get_by_label(WHY_LABEL)
+
+
+def core_beliefs(page):
+    return page.locator(".llc-ws").filter(has_text="Core-beliefs inventory")
+
+
+def test_two_tabs_of_one_session_in_the_app_lose_no_words(tmp_path):
+    port = free_port()
+    with app_on(tmp_path, port), chromium() as browser:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        older, newer = context.new_page(), context.new_page()
+        for page in (older, newer):
+            open_in_app(page, f"http://127.0.0.1:{port}", VISIONING)
+
+        why_box(newer).fill("Tab B's words, saved first")
+        wait_for_file_text(answers_file(tmp_path, PID), "Tab B's words")
+        why_box(older).fill("Tab A's old view plus a word")  # this tab still showed the empty box
+        form = core_beliefs(older)
+        form.get_by_text("Changed in another window at").wait_for(timeout=15_000)
+        assert answers(tmp_path)[WHY] == "Tab B's words, saved first"
+        assert why_box(older).input_value() == "Tab B's words, saved first"  # the newer answer shown
+        assert "Tab A's old view plus a word" in form.locator(".llc-kept").inner_text()  # kept to copy
+
+        # the same with a table row
+        core_beliefs(newer).get_by_label("I believe…").first.fill("Every student finds a book (tab B)")
+        wait_until(lambda: (answers(tmp_path).get(BELIEFS) or [{}])[0].get("belief") == "Every student finds a "
+                   "book (tab B)", "tab B's row on disk")
+        form.get_by_label("I believe…").first.fill("Typed in tab A")
+        wait_until(lambda: form.get_by_label("I believe…").first.input_value() == "Every student finds a book (tab B)",
+                   "tab A to show tab B's row")
+        assert "Typed in tab A" in form.locator(".llc-kept").inner_text()
+        assert answers(tmp_path)[BELIEFS][0]["belief"] == "Every student finds a book (tab B)"
+
+
+def test_the_app_killed_under_an_open_page_loses_nothing_typed(tmp_path):
+    port = free_port()
+    path = answers_file(tmp_path, PID)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        with app_on(tmp_path, port) as app:
+            open_in_app(page, f"http://127.0.0.1:{port}", VISIONING)
+            why_box(page).fill("Saved before the app stopped.")
+            wait_for_file_text(path, "Saved before the app stopped.")
+            os.killpg(app.pid, signal.SIGKILL)  # the app and its kernels, with no chance to clean up
+            app.wait(10)
+            why_box(page).press_sequentially(" Typed after", delay=20)
+            # the save line and a banner say so within 2 s of the keystroke
+            banner = page.locator("#llc-offline-banner")
+            banner.wait_for(timeout=2_500)
+            assert "the app has stopped" in banner.inner_text() and "llc app" in banner.inner_text()
+            line = core_beliefs(page).locator(".llc-live").first
+            assert "Not saved: the app has stopped" in line.inner_text()
+            why_box(page).press_sequentially(" it stopped.", delay=20)
+            assert "Typed after" not in path.read_text(encoding="utf-8")
+        # the participant starts the app again: the page reloads itself and saves what was kept
+        with app_on(tmp_path, port):
+            wait_for_file_text(path, "Saved before the app stopped. Typed after it stopped.", timeout=90)
+            assert answers(tmp_path)[WHY] == "Saved before the app stopped. Typed after it stopped."
+            page.wait_for_function("() => !localStorage.getItem('llc:pending:%s')" % PID, timeout=30_000)
+
+
+def test_an_upload_while_a_form_is_open_shows_the_merged_rows_and_typing_keeps_them(tmp_path):
+    port = free_port()
+    later = "2099-01-01T00:00:00.000+00:00"
+    upload = tmp_path / f"{PID}.json"
+    upload.write_text(json.dumps({"schema_version": 2, "participant": {"id": PID}, "answers": {
+        BELIEFS: {"value": [{"belief": "Merged row one"}, {"belief": "Merged row two"}], "updated": later}}}),
+        encoding="utf-8")
+    with app_on(tmp_path, port), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.on("filechooser", lambda _chooser: None)
+        open_in_app(page, f"http://127.0.0.1:{port}", VISIONING)
+        with page.expect_file_chooser() as chooser:
+            page.get_by_role("button", name="Upload answers").click()
+        chooser.value.set_files(str(upload))
+        beliefs = core_beliefs(page).get_by_label("I believe…")
+        wait_until(lambda: beliefs.count() == 2 and beliefs.nth(1).input_value() == "Merged row two",
+                   "the open form to show the merged rows")
+        core_beliefs(page).get_by_role("button", name="Add a row").click()
+        wait_until(lambda: beliefs.count() == 3, "a third row")
+        beliefs.nth(2).fill("Typed after the upload")
+        wait_until(lambda: [r.get("belief") for r in answers(tmp_path).get(BELIEFS, [])]
+                   == ["Merged row one", "Merged row two", "Typed after the upload"], "all three rows on disk")
+        page.reload()
+        page.get_by_role("button", name="Undo the last upload").wait_for(timeout=120_000)
+
+
+def test_a_bad_cost_beside_valid_rows_saves_the_valid_rows(tmp_path):
+    port = free_port()
+    store = AnswerStore(answers_file(tmp_path, PID), participant={"id": PID})
+    store.set(ROWS, [{"goal": "Read more", "action": "Book club", "cost": 50, "start": "2026-09-01",
+                      "due": "2026-12-01"},
+                     {"goal": "Partner up", "action": "Co-teach", "cost": 0, "start": "2026-10-01",
+                      "due": "2027-01-15"}])
+    with app_on(tmp_path, port), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        open_in_app(page, f"http://127.0.0.1:{port}", VISIONING)
+        plan = page.locator(".llc-ws").filter(has_text="Plan rows")
+        plan.get_by_label("Cost ($)").nth(1).fill("lots")
+        plan.get_by_label("Action").first.fill("Book club, twice a month")
+        plan.get_by_text("row 2, Cost ($)").first.wait_for(timeout=15_000)
+        wait_until(lambda: answers(tmp_path)[ROWS][0]["action"] == "Book club, twice a month", "row 1 saved")
+        rows = answers(tmp_path)[ROWS]
+        assert [r["goal"] for r in rows] == ["Read more", "Partner up"] and rows[1]["cost"] == 0
+        assert plan.locator(".llc-chart img").count() == 1  # the timeline still draws the valid rows
+
+
+def test_jupyterlab_a_restarted_kernel_warns_and_run_all_saves_what_was_typed(tmp_path):
+    path = answers_file(tmp_path, PID)
+    with running_lab(tmp_path, PID) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        open_in_lab(page, url, VISIONING)
+        why_box(page).fill("Saved in JupyterLab.")
+        wait_for_file_text(path, "Saved in JupyterLab.")
+        page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.shutdown()")
+        why_box(page).press_sequentially(" Typed with no kernel.", delay=20)
+        page.locator("#llc-offline-banner").wait_for(timeout=15_000)
+        assert "kernel is not answering" in page.locator("#llc-offline-banner").inner_text()
+        assert "Typed with no kernel" not in path.read_text(encoding="utf-8")
+        page.evaluate("window.jupyterapp.commands.execute('notebook:restart-kernel', {})")
+        with contextlib.suppress(Exception):  # a dialog asks whether to restart; accept it if shown
+            page.get_by_role("button", name="Restart").click(timeout=3_000)
+        page.wait_for_function(
+            "() => { const s = window.jupyterapp.shell.currentWidget.sessionContext.session;"
+            " return s && s.kernel && s.kernel.connectionStatus === 'connected'; }", timeout=60_000)
+        run_all_and_wait(page)
+        wait_for_file_text(path, "Saved in JupyterLab. Typed with no kernel.", timeout=60)
+        assert json.loads(path.read_text(encoding="utf-8"))["answers"][WHY]["value"] == \
+            "Saved in JupyterLab. Typed with no kernel."
+        assert TOKEN  # the lab was opened with the test token
