@@ -13,7 +13,6 @@ import time
 import pytest
 from labtools import (
     LLC,
-    TOKEN,
     answers_file,
     chromium,
     copy_notebooks,
@@ -132,6 +131,49 @@ def test_the_app_killed_under_an_open_page_loses_nothing_typed(tmp_path):
             page.wait_for_function("() => !localStorage.getItem('llc:pending:%s')" % PID, timeout=30_000)
 
 
+def test_typing_kept_over_an_answer_changed_meanwhile_is_offered_for_confirmation(tmp_path):
+    port = free_port()
+    path = answers_file(tmp_path, PID)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        with app_on(tmp_path, port) as app:
+            open_in_app(page, f"http://127.0.0.1:{port}", VISIONING)
+            why_box(page).fill("First version.")
+            wait_for_file_text(path, "First version.")
+            os.killpg(app.pid, signal.SIGKILL)
+            app.wait(10)
+            why_box(page).press_sequentially(" Typed while stopped.", delay=20)
+            page.locator("#llc-offline-banner").wait_for(timeout=2_500)
+        # meanwhile the answer changes elsewhere (JupyterLab, another computer through an upload)
+        AnswerStore(path).set(WHY, "Changed on the laptop while the app was stopped.")
+        with app_on(tmp_path, port):
+            form = page.locator(".llc-ws").filter(has_text="Core-beliefs inventory")
+            offer = form.locator(".llc-kept")
+            offer.wait_for(timeout=90_000)
+            assert "First version. Typed while stopped." in offer.inner_text()
+            assert answers(tmp_path)[WHY] == "Changed on the laptop while the app was stopped."
+            form.get_by_role("button", name="Use what I typed").click()
+            wait_for_file_text(path, "First version. Typed while stopped.")
+            assert answers(tmp_path)[WHY] == "First version. Typed while stopped."
+
+
+def test_two_tabs_of_one_notebook_in_jupyterlab_lose_no_words(tmp_path):
+    path = answers_file(tmp_path, PID)
+    with running_lab(tmp_path, PID) as url, chromium() as browser:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        older, newer = context.new_page(), context.new_page()
+        open_in_lab(older, url, VISIONING)
+        open_in_lab(newer, url, VISIONING)  # the same kernel: Run All again makes a second set of forms
+        why_box(newer).fill("Saved from the newer tab.")
+        wait_for_file_text(path, "Saved from the newer tab.")
+        why_box(older).fill("Typed in the older tab.")
+        form = core_beliefs(older)
+        form.get_by_text("Changed in another window at").wait_for(timeout=15_000)
+        assert why_box(older).input_value() == "Saved from the newer tab."
+        assert "Typed in the older tab." in form.locator(".llc-kept").inner_text()
+        assert answers(tmp_path)[WHY] == "Saved from the newer tab."
+
+
 def test_an_upload_while_a_form_is_open_shows_the_merged_rows_and_typing_keeps_them(tmp_path):
     port = free_port()
     later = "2099-01-01T00:00:00.000+00:00"
@@ -200,4 +242,3 @@ def test_jupyterlab_a_restarted_kernel_warns_and_run_all_saves_what_was_typed(tm
         wait_for_file_text(path, "Saved in JupyterLab. Typed with no kernel.", timeout=60)
         assert json.loads(path.read_text(encoding="utf-8"))["answers"][WHY]["value"] == \
             "Saved in JupyterLab. Typed with no kernel."
-        assert TOKEN  # the lab was opened with the test token
