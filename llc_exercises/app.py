@@ -177,23 +177,23 @@ for (const link of document.querySelectorAll("a.download")) {
   });
 }
 """
-# What the index offers to download: (address under the app, file name, label, what to say while it builds)
+# What the index offers to download: (address under the app, file name, label, kind: what is built)
 DOWNLOADS = (("workbook.pdf", "my-workbook.pdf", "Download my workbook (PDF)", "workbook"),
              ("letter.pdf", "letter-to-my-principal.pdf", "My letter to my principal (PDF)", "letter"))
 
 
 def downloads_html(base_url: str, known: bool) -> str:
     """The index's Your workbook section: the download links, or what to do first."""
-    from .notebook import about
+    from .notebook import working_line
 
     orientation = base_url + "voila/render/" + urllib.parse.quote(notebook_name(defs.sessions()[0]))
     if not known:
         return (f'<p>Your workbook and your letter to your principal can be downloaded here as soon as you '
-                f'have saved <a href="{html.escape(orientation)}">About you in Orientation</a>.</p>')
+                f'have saved <a href="{html.escape(orientation)}">About you</a> in Orientation.</p>')
     parts = ['<p>Built from your answers file when you press a button, the same way your facilitator '
              "builds it: a cover, every session's answers and your charts; the letter is one page.</p><p>"]
     for address, filename, label, kind in DOWNLOADS:
-        working = f"Building your {kind}… this takes {about(kind)}."
+        working = working_line(kind)
         parts.append(f'<a class="download" href="{html.escape(base_url + address)}" data-status="llc-status" '
                      f'data-filename="{filename}" data-working="{html.escape(working)}">{label}</a>')
     parts.append('</p><p id="llc-status" class="status" role="status" aria-live="polite"></p>')
@@ -233,8 +233,9 @@ def index_html(entries: list[Entry], base_url: str = "/") -> str:
                 if n >= total:
                     words = f'<span class="complete">complete</span> ({words})'
                 elif not resume:
-                    resume = (f'<p class="continue">Continue where you left off: '
-                              f'<a href="{esc(href)}">{esc(e.session.heading)}</a></p>')
+                    # the session's name beside the link, not in it: one link per session name on the page
+                    resume = (f'<p class="continue"><a href="{esc(href)}">Continue where you left off</a>: '
+                              f"{esc(e.session.heading)}</p>")
                 done = f'<span class="progress">{bar}<span>{words}</span></span>'
         rows.append(f'<li><a href="{esc(href)}">{esc(e.session.heading)}</a>{done}</li>')
     if answers is not None and not resume and rows and not notice:

@@ -21,7 +21,7 @@ from .store import AnswerStore, read_document
 _WAITING: list[Callable[[AnswerStore], None]] = []
 ORIENTATION = "00_orientation.ipynb"  # beside every session notebook: a relative link works in Voila and Lab
 # The first note on a page in full; the later ones (up to seven more) short, with the same link.
-NOT_YET = (f'This part appears here as soon as you save <a href="{ORIENTATION}">About you in Orientation</a>. '
+NOT_YET = (f'This part appears here as soon as you save <a href="{ORIENTATION}">About you</a> in Orientation. '
            "Saved it in another notebook or tab? Run this notebook again (in app mode: reload the page).")
 NOT_YET_AGAIN = f'This part too appears here as soon as you save <a href="{ORIENTATION}">About you</a>.'
 
@@ -184,9 +184,10 @@ def carry() -> None:
 WORKBOOK_FILE = "my-workbook.pdf"
 LETTER_FILE = "letter-to-my-principal.pdf"
 PDF = "application/pdf"
-# Seconds a build takes, said before it starts: measured on a 2-core machine (docs/benchmarks.md),
-# then this process's own last build.
-SECONDS = {"workbook": 10.0, "letter": 3.0}
+# Seconds a build takes, said before it starts: at first as measured on a 2-core machine (a
+# workbook ~7.5 s in the process, ~10 s the first time through the app; a letter ~1.3 s), then
+# this process's own last build.
+SECONDS = {"workbook": 10.0, "letter": 2.0}
 
 
 class NothingSaved(LeadingEdgeError, RuntimeError):
@@ -201,8 +202,10 @@ def saved_answers(store: AnswerStore) -> Path:
     return store.path
 
 
-def about(kind: str) -> str:
-    return f"about {max(1, round(SECONDS[kind]))} seconds"
+def working_line(kind: str) -> str:
+    """'Building your workbook… this takes about 10 seconds.' (plain text)."""
+    what = "Building your workbook" if kind == "workbook" else "Writing your letter"
+    return f"{what}… this takes about {max(1, round(SECONDS[kind]))} seconds."
 
 
 def _timed(kind: str, make: Callable[[], bytes]) -> bytes:
@@ -252,7 +255,7 @@ def workbook_form(store: AnswerStore):
         "Download my workbook (PDF)", lambda: workbook_file(store),
         help_text="Your whole workbook as it stands now: a cover, every session's answers and charts. "
                   "It is built from your answers file when you press the button.",
-        working=f"Building your workbook… this takes {about('workbook')}.", done=pages_line)
+        working=working_line("workbook"), done=pages_line)
 
 
 def letter_form(store: AnswerStore):
@@ -262,7 +265,7 @@ def letter_form(store: AnswerStore):
         "My letter to my principal (PDF)", lambda: letter_file(store),
         help_text="One page from your answers: what you want remembered, your growth plan, PD hours, "
                   "how you track the library's value and your request. Printed when you press the button.",
-        working=f"Writing your letter… this takes {about('letter')}.", done=pages_line)
+        working=working_line("letter"), done=pages_line)
 
 
 def workbook() -> None:
