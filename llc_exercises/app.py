@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import definitions as defs
 from . import identity
-from .errors import LeadingEdgeError
+from .errors import LeadingEdgeError, first_line
 from .hub import nbgitpuller_link
 from .hubdemo import free_port
 from .values import progress
@@ -121,14 +121,88 @@ h2 { color: #1d3557; font-size: 1.25em; margin: 1.6em 0 0.4em; }
 .sessions a { color: #0b4f8a; font-weight: bold; text-decoration: underline; }
 .sessions a:hover { color: #06345c; }
 a:focus-visible { outline: 3px solid #0b4f8a; outline-offset: 2px; }
-.progress { color: #4a5563; }
+.progress { color: #4a5563; display: inline-flex; align-items: center; gap: 0.5em; }
+.progress progress { width: 6em; height: 0.8em; accent-color: #1b6b45; }
+.complete { color: #1b4d36; font-weight: bold; }
+.continue { background: #eef4fa; border-left: 4px solid #0b4f8a; padding: 0.5em 0.8em; }
+.continue a { color: #0b4f8a; font-weight: bold; }
+.download { display: inline-block; background: #0b4f8a; color: #fff; font-weight: bold; padding: 0.45em 0.9em;
+  border-radius: 4px; text-decoration: none; margin: 0.2em 0.6em 0.2em 0; }
+.download:hover { background: #06345c; }
+.download[aria-disabled="true"] { background: #6b7785; cursor: progress; }
+.status { min-height: 1.5em; color: #1b4d36; }
+.status.failed { color: #9b1116; font-weight: bold; }
 .notice { background: #fff6e0; border-left: 4px solid #9a6700; padding: 0.5em 0.8em; }
 code { font-size: 0.95em; overflow-wrap: anywhere; }
 """
 
 
+# The index's download links work as plain links (the file arrives as an attachment once built);
+# with scripts, a click fetches the file instead, so the page can say it is building and, after,
+# how many pages arrived or what went wrong.
+INDEX_JS = """
+for (const link of document.querySelectorAll("a.download")) {
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    if (link.getAttribute("aria-disabled") === "true") return;
+    const status = document.getElementById(link.dataset.status);
+    const name = link.dataset.filename;
+    link.setAttribute("aria-disabled", "true");
+    status.classList.remove("failed");
+    status.textContent = link.dataset.working;
+    try {
+      let response;
+      try {
+        response = await fetch(link.href, { cache: "no-store" });
+      } catch (_) {
+        throw new Error("Not downloaded: the app is not answering. Start it again (llc app, or make app), "
+                        + "reload this page and press the button again.");
+      }
+      if (!response.ok) throw new Error(await response.text());
+      const url = URL.createObjectURL(await response.blob());
+      const save = Object.assign(document.createElement("a"), { href: url, download: name });
+      document.body.appendChild(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      const pages = response.headers.get("X-LLC-Pages");
+      status.textContent = `Downloaded ${name}` + (pages ? `, ${pages} page${pages === "1" ? "" : "s"}` : "")
+        + ". Look for it in your browser's downloads.";
+    } catch (error) {
+      status.classList.add("failed");
+      status.textContent = error.message;
+    } finally {
+      link.removeAttribute("aria-disabled");
+    }
+  });
+}
+"""
+# What the index offers to download: (address under the app, file name, label, kind: what is built)
+DOWNLOADS = (("workbook.pdf", "my-workbook.pdf", "Download my workbook (PDF)", "workbook"),
+             ("letter.pdf", "letter-to-my-principal.pdf", "My letter to my principal (PDF)", "letter"))
+
+
+def downloads_html(base_url: str, known: bool) -> str:
+    """The index's Your workbook section: the download links, or what to do first."""
+    from .notebook import working_line
+
+    orientation = base_url + "voila/render/" + urllib.parse.quote(notebook_name(defs.sessions()[0]))
+    if not known:
+        return (f'<p>Your workbook and your letter to your principal can be downloaded here as soon as you '
+                f'have saved <a href="{html.escape(orientation)}">About you</a> in Orientation.</p>')
+    parts = ['<p>Built from your answers file when you press a button, the same way your facilitator '
+             "builds it: a cover, every session's answers and your charts; the letter is one page.</p><p>"]
+    for address, filename, label, kind in DOWNLOADS:
+        working = working_line(kind)
+        parts.append(f'<a class="download" href="{html.escape(base_url + address)}" data-status="llc-status" '
+                     f'data-filename="{filename}" data-working="{html.escape(working)}">{label}</a>')
+    parts.append('</p><p id="llc-status" class="status" role="status" aria-live="polite"></p>')
+    return "".join(parts)
+
+
 def index_html(entries: list[Entry], base_url: str = "/") -> str:
-    """The app's home page: what this is, where answers go, and a link to each session with its progress."""
+    """The app's home page: what this is, where answers go, where to continue, a link to each session
+    with its progress, and the workbook and letter to download."""
     esc = html.escape
     notice, answers = "", None
     try:
@@ -143,17 +217,30 @@ def index_html(entries: list[Entry], base_url: str = "/") -> str:
     except LeadingEdgeError as exc:  # a bad id or a damaged answers file: say so, still list the sessions
         where, answers = "", None
         notice = f'<p class="notice" role="alert">{esc(str(exc))}</p>'
-    rows = []
+    rows, resume = [], ""
     for e in entries:
         href = base_url + "voila/render/" + urllib.parse.quote(e.notebook)
         done = ""
         if answers is not None:
             try:
                 n, total = progress(e.session, answers)
-                done = f'<span class="progress">{n} of {total} questions answered</span>'
             except LeadingEdgeError as exc:
                 notice = notice or f'<p class="notice" role="alert">{esc(str(exc))}</p>'
+            else:
+                # the bar is decoration: the words beside it say the same to everyone
+                bar = f'<progress value="{n}" max="{total}" aria-hidden="true"></progress>'
+                words = f"{n} of {total} questions answered"
+                if n >= total:
+                    words = f'<span class="complete">complete</span> ({words})'
+                elif not resume:
+                    # the session's name beside the link, not in it: one link per session name on the page
+                    resume = (f'<p class="continue"><a href="{esc(href)}">Continue where you left off</a>: '
+                              f"{esc(e.session.heading)}</p>")
+                done = f'<span class="progress">{bar}<span>{words}</span></span>'
         rows.append(f'<li><a href="{esc(href)}">{esc(e.session.heading)}</a>{done}</li>')
+    if answers is not None and not resume and rows and not notice:
+        resume = ('<p class="continue">Every question in every session is answered. Download your workbook '
+                  "below, or open any session to add to it.</p>")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -166,15 +253,17 @@ def index_html(entries: list[Entry], base_url: str = "/") -> str:
 <p>Each session opens as a page of worksheets, without any code. Everything you type saves itself
 automatically a moment after you stop typing, to your own answers file on this computer (not to the
 notebook), so you can close a page at any time and come back later.</p>
-{where}{notice}
+{where}{notice}{resume}
 <h2>Sessions</h2>
 <ul class="sessions">
 {chr(10).join(rows)}
 </ul>
+<h2>Your workbook</h2>
+{downloads_html(base_url, answers is not None)}
 <h2>When you are done</h2>
 <p>Close the browser tab. To stop the app, press <kbd>Ctrl</kbd>+<kbd>C</kbd> in the terminal where
 <code>llc app</code> runs. Your answers are already saved.</p>
-</main></body></html>
+</main><script>""" + INDEX_JS + """</script></body></html>
 """
 
 
@@ -283,6 +372,40 @@ def app_class():
             self.set_header("Cache-Control", "no-store")  # progress changes as answers are saved
             self.finish(index_html(self.entries, self.base_url))
 
+    class DownloadHandler(tornado.web.RequestHandler):
+        """GET /workbook.pdf, /letter.pdf: the current participant's file, built when asked for, on a
+        thread (the server keeps serving pages and saving answers meanwhile), as an attachment."""
+
+        def initialize(self, kind: str) -> None:
+            self.kind = kind
+
+        async def get(self) -> None:
+            from tornado.ioloop import IOLoop
+
+            from . import notebook
+            from .pdf import page_count
+
+            make = notebook.workbook_file if self.kind == "workbook" else notebook.letter_file
+            self.set_header("Cache-Control", "no-store")  # always the answers as they are now
+            try:
+                name, data, mime = await IOLoop.current().run_in_executor(None, make)
+                pages = page_count(data)
+            except LeadingEdgeError as exc:  # says what to do: About you first, a damaged file, …
+                self.set_status(409 if isinstance(exc, (identity.NotIdentified, notebook.NothingSaved)) else 500)
+                self.set_header("Content-Type", "text/plain; charset=utf-8")
+                self.finish(f"Not downloaded. {exc}")
+                return
+            except Exception as exc:  # noqa: BLE001 - the participant reads this, not a log
+                self.set_status(500)
+                self.set_header("Content-Type", "text/plain; charset=utf-8")
+                self.finish(f"Not downloaded: something unexpected went wrong ({first_line(exc)}). Try "
+                            "again; if it happens again, tell your facilitator.")
+                return
+            self.set_header("Content-Type", mime)
+            self.set_header("Content-Disposition", f'attachment; filename="{name}"')
+            self.set_header("X-LLC-Pages", str(pages))
+            self.finish(data)
+
     class SessionHandler(TornadoVoilaHandler):
         """Voila's page, plus the _xsrf cookie: leaving a page posts that cookie to shut its kernel
         down, and Voila sets it only on its own file tree, so without it every kernel would stay."""
@@ -300,7 +423,9 @@ def app_class():
             # first, so it wins over Voila's own file tree at the same address
             index = (url_path_join(self.server_url, "/?"), IndexHandler,
                      {"entries": self.entries, "base_url": self.base_url})
-            return [index, *((h[0], SessionHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h
+            files = [(url_path_join(self.server_url, f"/{address}"), DownloadHandler, {"kind": kind})
+                     for address, _name, _label, kind in DOWNLOADS]
+            return [index, *files, *((h[0], SessionHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h
                              for h in super().init_handlers())]
 
         def launch_browser(self) -> None:

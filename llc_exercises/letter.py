@@ -402,16 +402,22 @@ def letter_html(letter: Letter, size: float = TYPE_SIZES[0], lists: Mapping[str,
 
 
 # ---- Writing ------------------------------------------------------------------------------------
+def letter_pdf(answers_file: Path, engine: str = "auto", on: dt.date | None = None) -> tuple[bytes, float, int]:
+    """(the one-page PDF, its type size, how many texts were shortened), in memory: ``write_letter``
+    writes it to a file, the app sends it to the browser. Raises as ``write_letter`` does."""
+    participant, answers = read_answers(Path(answers_file), KEYS)
+    letter = compose(participant, answers, on or dt.date.today())
+    with open_printer(engine) as printer:
+        return fit(letter, printer)
+
+
 def write_letter(answers_file: Path, out: Path, engine: str = "auto", on: dt.date | None = None) -> Printed:
     """Print the participant's year-end letter to ``out`` (one page). The file appears only when
     complete. Raises AnswerFileError for a missing or damaged answers file, LetterError or
     PdfEngineError otherwise."""
     out = Path(out)
     check_out(out)
-    participant, answers = read_answers(Path(answers_file), KEYS)
-    letter = compose(participant, answers, on or dt.date.today())
-    with open_printer(engine) as printer:
-        data, size, shortened = fit(letter, printer)
+    data, size, shortened = letter_pdf(answers_file, engine, on)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, data)

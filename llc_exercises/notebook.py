@@ -12,14 +12,23 @@ from IPython.display import display
 from . import cohort as cohorts
 from . import definitions as defs
 from . import identity, render
+from .errors import LeadingEdgeError
 from .store import AnswerStore, read_document
 
 # Forms asked for before the kit knew who the participant is (a first visit: Run All, or app
 # mode, which runs every cell as the page opens). Each shows a note and becomes its form as soon
 # as "About you" is saved in the same notebook, so nobody has to re-run or reload.
 _WAITING: list[Callable[[AnswerStore], None]] = []
-NOT_YET = ("This part appears here as soon as you save <b>About you</b> in Orientation. Saved it in "
-           "another notebook or tab? Run this notebook again (in app mode: reload the page).")
+ORIENTATION = "00_orientation.ipynb"  # beside every session notebook: a relative link works in Voila and Lab
+# The first note on a page in full; the later ones (up to seven more) short, with the same link.
+NOT_YET = (f'This part appears here as soon as you save <a href="{ORIENTATION}">About you</a> in Orientation. '
+           "Saved it in another notebook or tab? Run this notebook again (in app mode: reload the page).")
+NOT_YET_AGAIN = f'This part too appears here as soon as you save <a href="{ORIENTATION}">About you</a>.'
+
+
+def waiting_note(first: bool) -> str:
+    """The placeholder's HTML: in full for the first on a page, short for the rest."""
+    return f'<p class="llc-waiting">{NOT_YET if first else NOT_YET_AGAIN}</p>'
 
 
 def _for_participant(make: Callable[[AnswerStore], Any]) -> None:
@@ -29,7 +38,7 @@ def _for_participant(make: Callable[[AnswerStore], Any]) -> None:
         return
     import ipywidgets as w
 
-    box = w.VBox([w.HTML(f'<p class="llc-waiting">{NOT_YET}</p>')])
+    box = w.VBox([w.HTML(waiting_note(first=not _WAITING))])
     _WAITING.append(lambda store: setattr(box, "children", (make(store),)))
     display(box)
 
@@ -169,6 +178,104 @@ def carry() -> None:
     from .carry import carry_form  # anywidget only where the form is shown
 
     _for_participant(carry_form)
+
+
+# ---- the workbook and the letter, as downloads -------------------------------------------------
+WORKBOOK_FILE = "my-workbook.pdf"
+LETTER_FILE = "letter-to-my-principal.pdf"
+PDF = "application/pdf"
+# Seconds a build takes, said before it starts: at first as measured on a 2-core machine (a
+# workbook ~7.5 s in the process, ~10 s the first time through the app; a letter ~1.3 s), then
+# this process's own last build.
+SECONDS = {"workbook": 10.0, "letter": 2.0}
+
+
+class NothingSaved(LeadingEdgeError, RuntimeError):
+    """The participant is known but has not saved an answer yet: nothing to print."""
+
+
+def saved_answers(store: AnswerStore) -> Path:
+    """The answers file to print from; NothingSaved says what to do when there is none yet."""
+    if not store.path.exists():
+        raise NothingSaved("You have not saved any answers on this computer yet, so there is nothing to "
+                           "print. Fill in a worksheet first (start with About you in Orientation).")
+    return store.path
+
+
+def working_line(kind: str) -> str:
+    """'Building your workbook… this takes about 10 seconds.' (plain text)."""
+    what = "Building your workbook" if kind == "workbook" else "Writing your letter"
+    return f"{what}… this takes about {max(1, round(SECONDS[kind]))} seconds."
+
+
+def _timed(kind: str, make: Callable[[], bytes]) -> bytes:
+    import time
+
+    start = time.monotonic()
+    data = make()
+    SECONDS[kind] = time.monotonic() - start
+    return data
+
+
+def workbook_file(store: AnswerStore | None = None) -> tuple[str, bytes, str]:
+    """(file name, PDF, mime type): the participant's whole workbook, as ``llc build --answers``
+    prints it (cover with this cohort's dates when LLC_COHORT names them, every session, charts)."""
+    from .workbook import build_files
+
+    store = store if store is not None else identity.current_store()
+    answers = saved_answers(store)
+    cohort, original, _problem = cohort_dates()
+    files = _timed("workbook", lambda: next(iter(build_files(
+        answers, formats=("pdf",), expected_id=store.path.stem,
+        cohort=None if original else cohort).values())))
+    return WORKBOOK_FILE, files, PDF
+
+
+def letter_file(store: AnswerStore | None = None) -> tuple[str, bytes, str]:
+    """(file name, PDF, mime type): the one-page letter to the principal, as ``llc letter`` prints it."""
+    from .letter import letter_pdf
+
+    store = store if store is not None else identity.current_store()
+    answers = saved_answers(store)
+    return LETTER_FILE, _timed("letter", lambda: letter_pdf(answers)[0]), PDF
+
+
+def pages_line(name: str, data: bytes) -> str:
+    """'Downloaded my-workbook.pdf, 33 pages.' (plain text)."""
+    from .pdf import page_count
+
+    n = page_count(data)
+    return f"Downloaded {name}, {n} page{'' if n == 1 else 's'}. Look for it in your browser's downloads."
+
+
+def workbook_form(store: AnswerStore):
+    from .downloads import download_form
+
+    return download_form(
+        "Download my workbook (PDF)", lambda: workbook_file(store),
+        help_text="Your whole workbook as it stands now: a cover, every session's answers and charts. "
+                  "It is built from your answers file when you press the button.",
+        working=working_line("workbook"), done=pages_line)
+
+
+def letter_form(store: AnswerStore):
+    from .downloads import download_form
+
+    return download_form(
+        "My letter to my principal (PDF)", lambda: letter_file(store),
+        help_text="One page from your answers: what you want remembered, your growth plan, PD hours, "
+                  "how you track the library's value and your request. Printed when you press the button.",
+        working=working_line("letter"), done=pages_line)
+
+
+def workbook() -> None:
+    """'Download my workbook (PDF)': the whole workbook, built now, saved by the browser."""
+    _for_participant(workbook_form)
+
+
+def letter() -> None:
+    """Opportunity: 'My letter to my principal (PDF)', printed now, saved by the browser."""
+    _for_participant(letter_form)
 
 
 # ---- the workbook template ---------------------------------------------------------------------

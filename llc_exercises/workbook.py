@@ -368,13 +368,8 @@ def build_one(answers_file: Path, out_dir: Path, formats=FORMATS, engine: str = 
               cohort: cohorts.Cohort | None = None) -> list[Path]:
     """Build one participant's workbook here and now; returns the files written. ``cohort``: its
     name and dates go on the cover. Raises BuildError with a message a facilitator can act on."""
-    job = prepare(answers_file, read_template(template), expected_id, details, formats, engine,
-                  generated_on, keep_notebook, cohort_parameters(cohort))
-    builder = Builder()
-    try:
-        files = builder.build(job)
-    finally:
-        builder.close()
+    files = build_files(answers_file, formats, engine, template, expected_id, details, generated_on,
+                        keep_notebook, cohort)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -382,3 +377,18 @@ def build_one(answers_file: Path, out_dir: Path, formats=FORMATS, engine: str = 
         write_atomic(out_dir / name, data)
         written.append(out_dir / name)
     return written
+
+
+def build_files(answers_file: Path, formats=FORMATS, engine: str = "auto", template: Path | None = None,
+                expected_id: str | None = None, details: dict | None = None, generated_on: str = "",
+                keep_notebook: bool = False, cohort: cohorts.Cohort | None = None) -> dict[str, bytes]:
+    """One participant's workbook files as bytes (``workbook-<id>.pdf`` → …), built on a kernel and
+    printer of their own that are closed afterwards: ``build_one`` writes them, the app sends them
+    to the browser. Raises BuildError (or PdfEngineError) with a message a participant can act on."""
+    job = prepare(answers_file, read_template(template), expected_id, details, formats, engine,
+                  generated_on, keep_notebook, cohort_parameters(cohort))
+    builder = Builder()
+    try:
+        return builder.build(job)
+    finally:
+        builder.close()

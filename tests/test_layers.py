@@ -16,8 +16,9 @@ PKG = ROOT / "llc_exercises"
 LAYERS = [
     "errors", "paths", "definitions", "schema", "store", "values", "cohort", "ics", "charts", "derived",
     "years", "render", "identity", "roster", "attendance", "pdf", "export", "letter", "certificates",
-    "report", "guide", "a11y", "guard", "submit", "widgets", "carry", "data", "practice", "coverage", "notebook",
-    "workbook", "builds", "submissions", "dashboard", "hub", "service", "hubdemo", "app", "cli", "__init__",
+    "report", "guide", "a11y", "guard", "downloads", "submit", "widgets", "carry", "data", "practice",
+    "coverage", "workbook", "notebook", "builds", "submissions", "dashboard", "hub", "service", "hubdemo", "app",
+    "cli", "__init__",
 ]
 
 
