@@ -23,7 +23,7 @@ import anywidget
 import ipywidgets as w
 import traitlets
 
-from . import a11y, schema
+from . import a11y, downloads, schema
 from . import definitions as defs
 from .errors import LeadingEdgeError, first_line
 from .store import AnswerFileError, AnswerStore, migrate, read_document, write_atomic
@@ -430,66 +430,35 @@ CSS = """<style>
 .llc-carry-ws { display: block; font-weight: normal; color: #4a4a4a; font-size: 0.9em; }
 </style>"""
 
-# The browser half of Download my answers: a real <button>; on a click it asks the kernel for the
-# file, and saves the bytes that come back (read from disk at that moment) through a temporary link.
-DOWNLOAD_ESM = """
-function render({ model, el }) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "jupyter-button widget-button mod-primary llc-download";
-  button.style.width = "max-content";  // jupyter-button's fixed width would cut the label
-  button.textContent = model.get("description");
-  button.addEventListener("click", () => model.send({ request: "download" }));
-  model.on("msg:custom", (msg, buffers) => {
-    if (msg.reply !== "download" || !buffers.length) return;
-    const url = URL.createObjectURL(new Blob(buffers, { type: "application/json" }));
-    const link = Object.assign(document.createElement("a"), { href: url, download: msg.filename });
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);  // once the browser has the file
-  });
-  el.style.overflow = "visible";  // Lumino's default (hidden) would cut off the focus outline
-  el.appendChild(button);
-}
-export default { render };
-"""
+class NothingToDownload(LeadingEdgeError, FileNotFoundError):
+    """No answers saved on this computer yet."""
 
 
-class DownloadButton(anywidget.AnyWidget):
+class DownloadButton(downloads.DownloadButton):
     """Download my answers: the answers file as it is on disk when the button is pressed."""
 
-    _esm = DOWNLOAD_ESM
     description = traitlets.Unicode("Download my answers").tag(sync=True)
 
     def __init__(self, store: AnswerStore, status: w.HTML, **kwargs):
-        super().__init__(**kwargs)
-        self.store, self.status = store, status
-        self.on_msg(self.handle_message)
+        self.store = store
+        super().__init__(self.answers_file, status, working="Reading your answers file…", done=self.said,
+                         **kwargs)
 
-    def handle_message(self, _widget, content, _buffers) -> bytes | None:
-        """A press of the button: send the file's current bytes (and return them), or say why not."""
-        if not isinstance(content, dict) or content.get("request") != "download":
-            return None
-        name = self.store.path.name
+    def answers_file(self) -> tuple[str, bytes, str]:
+        """The file's bytes at this moment (never a stale copy); the kit's errors say what to do."""
         try:
             data = self.store.path.read_bytes()
-            count = len(read_document(self.store.path)["answers"])
         except FileNotFoundError:
-            self.status.value = ('<p class="llc-carry-ok">You have not saved any answers on '
-                                 "this computer yet, so there is nothing to download. Fill in a worksheet "
-                                 "first.</p>")
-            return None
-        except AnswerFileError as exc:
-            self.status.value = f'<p class="llc-carry-error" role="alert">Not downloaded. {html.escape(str(exc))}</p>'
-            return None
-        self.send({"reply": "download", "filename": name}, buffers=[data])
+            raise NothingToDownload("You have not saved any answers on this computer yet, so there is "
+                                    "nothing to download. Fill in a worksheet first.") from None
+        self.count = len(read_document(self.store.path)["answers"])  # a damaged file: how to restore it
+        return self.store.path.name, data, "application/json"
+
+    def said(self, name: str, _data: bytes) -> str:
         saved = dt.datetime.fromtimestamp(self.store.path.stat().st_mtime).astimezone()
         saved_at = f"{saved:%H:%M %Z} on {saved:%d %B %Y}"  # the zone: Binder and hubs run on UTC
-        self.status.value = (f'<p class="llc-carry-ok">Downloading {html.escape(name)}: '
-                             f"{_count(count, 'answer')}, as last saved at {saved_at}. Keep it somewhere safe; "
-                             "Upload answers on another computer takes it from there.</p>")
-        return data
+        return (f"Downloading {name}: {_count(self.count, 'answer')}, as last saved at {saved_at}. Keep it "
+                "somewhere safe; Upload answers on another computer takes it from there.")
 
 
 # The browser half of Upload answers: a real <button> labelled "Upload answers" (ipywidgets'
@@ -549,7 +518,7 @@ class UploadButton(anywidget.AnyWidget):
 def carry_form(store: AnswerStore):
     """The 'Carry your answers' form: a notice where storage is temporary, Download my answers,
     Upload answers, what the upload changed, and Undo."""
-    notice = w.HTML(CSS + (TEMPORARY_NOTICE if temporary_storage() else ""))
+    notice = w.HTML(CSS + downloads.CSS + (TEMPORARY_NOTICE if temporary_storage() else ""))
     download_status = w.HTML(
         f'<p class="llc-carry-help">Saves your answers file ({html.escape(store.path.name)}) '
         "as it is right now, to your browser's downloads.</p>")

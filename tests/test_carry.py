@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from llc_exercises import carry, identity, schema
+from llc_exercises import carry, downloads, identity, schema
 from llc_exercises.store import AnswerStore, backup_path
 
 PID = "ann"
@@ -264,15 +264,24 @@ def sent_by(form, monkeypatch) -> list:
     return sent
 
 
+def press(form):
+    """A click on Download my answers; the file is read on a thread, as the kernel does it."""
+    thread = form.download.handle_message(form.download, {"request": "download"}, [])
+    if thread is not None:
+        thread.join(10)
+    return thread
+
+
 def test_download_sends_the_file_as_it_is_on_disk_at_the_click(here, monkeypatch):
     form = carry.carry_form(here)
     sent = sent_by(form, monkeypatch)
-    press = {"request": "download"}
-    assert form.download.handle_message(form.download, press, []) == here.path.read_bytes()
+    press(form)
+    assert sent[-1][1] == [here.path.read_bytes()]
     here.set(WHY, "saved after the form was shown")
-    data = form.download.handle_message(form.download, press, [])
+    press(form)
+    data = sent[-1][1][0]
     assert data == here.path.read_bytes() and b"saved after the form was shown" in data  # not a stale copy
-    assert sent[-1] == ({"reply": "download", "filename": "ann.json"}, [data])
+    assert sent[-1] == ({"reply": "download", "filename": "ann.json", "mime": "application/json"}, [data])
     assert "Downloading ann.json: 4 answers" in form.download_status.value
     assert "llc-live" in form.download_status._dom_classes
     assert form.download.handle_message(form.download, {"request": "other"}, []) is None and len(sent) == 2
@@ -281,7 +290,7 @@ def test_download_sends_the_file_as_it_is_on_disk_at_the_click(here, monkeypatch
 def test_download_with_nothing_saved_says_so(store, monkeypatch):
     form = carry.carry_form(store)
     sent = sent_by(form, monkeypatch)
-    assert form.download.handle_message(form.download, {"request": "download"}, []) is None
+    press(form)
     assert not sent and "not saved any answers on this computer yet" in form.download_status.value
 
 
@@ -289,16 +298,16 @@ def test_download_of_a_damaged_file_says_how_to_restore(here, monkeypatch):
     form = carry.carry_form(here)
     sent = sent_by(form, monkeypatch)
     here.path.write_bytes(b"{damaged")
-    form.download.handle_message(form.download, {"request": "download"}, [])
+    press(form)
     assert not sent and 'role="alert"' in form.download_status.value and "llc restore" in form.download_status.value
 
 
 def test_the_download_button_is_a_labelled_button():
     assert carry.DownloadButton.description.default_value == "Download my answers"
-    assert 'createElement("button")' in carry.DOWNLOAD_ESM and 'button.type = "button"' in carry.DOWNLOAD_ESM
+    assert isinstance(carry.DownloadButton(AnswerStore("x.json"), carry.w.HTML()), downloads.DownloadButton)
+    assert 'createElement("button")' in downloads.ESM and 'button.type = "button"' in downloads.ESM
 
 
-# ---- the temporary-storage notice -------------------------------------------------------------------
 @pytest.mark.parametrize("variable, value, shown", [
     ("BINDER_LAUNCH_HOST", "https://mybinder.org/", True),
     ("BINDER_REPO_URL", "https://github.com/a/b", True),

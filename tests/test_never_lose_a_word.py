@@ -128,7 +128,7 @@ def test_the_app_killed_under_an_open_page_loses_nothing_typed(tmp_path):
         with app_on(tmp_path, port):
             wait_for_file_text(path, "Saved before the app stopped. Typed after it stopped.", timeout=90)
             assert answers(tmp_path)[WHY] == "Saved before the app stopped. Typed after it stopped."
-            page.wait_for_function("() => !localStorage.getItem('llc:pending:%s')" % PID, timeout=30_000)
+            page.wait_for_function(f"() => !localStorage.getItem('llc:pending:{PID}')", timeout=30_000)
 
 
 def test_typing_kept_over_an_answer_changed_meanwhile_is_offered_for_confirmation(tmp_path):

@@ -210,7 +210,7 @@ def test_every_box_carries_its_path_for_the_browser(store):
     assert f"{ROWS}#0#goal" in cells and f"{ROWS}#0#start" in cells
     goal = v.controls["rows"].rows[0][0]
     assert f"llc-p-{ROWS}#goal" in goal.input._dom_classes
-    assert f"llc-p-visioning.strategic_plan.budget" in v.controls["budget"].input._dom_classes
+    assert "llc-p-visioning.strategic_plan.budget" in v.controls["budget"].input._dom_classes
 
 
 # ---- uploads and open forms ---------------------------------------------------------------------
