@@ -119,7 +119,17 @@ class Helper(anywidget.AnyWidget):
     """Shown inside each kit form; renders nothing and marks the form up (module docstring)."""
 
     _esm = ESM
-    _css = ".llc-a11y-helper { display: none; }"
+    # Loaded with every form, also those without a worksheet's CSS (About you): a text box with a
+    # fixed width and its label beside it moves under the label, and shrinks, in a narrow window
+    # or at 200 % zoom rather than running off the page (WCAG 1.4.10).
+    _css = """.llc-a11y-helper { display: none; }
+.llc-form { max-width: 100%; box-sizing: border-box; }
+.llc-form > .widget-text { max-width: calc(100% - 2 * var(--jp-widgets-margin, 2px)); flex-wrap: wrap; height: auto; }
+.llc-form > .widget-text > .widget-label { white-space: normal; max-width: 100%; height: auto; }
+.llc-form > .widget-text > input { min-width: min(12em, 100%); }
+.llc-form .jupyter-button { width: auto; max-width: 100%; height: auto; white-space: normal; line-height: 1.3;
+  padding: 4px 10px; min-height: var(--jp-widgets-inline-height); align-self: flex-start; }
+"""
 
 
 def form(box):

@@ -55,6 +55,9 @@ class Field:
     seed_rows: tuple[dict, ...] = ()
     min_rows: int = 0
     key: str = ""  # session.worksheet.field; empty for table columns
+    # (choice field id, option): the field counts towards progress only when that option is chosen
+    # (SOAR or SWOT: the other lens's boxes stay empty and must not hold a session below complete)
+    counts_if: tuple[str, str] | None = None
 
     def level_label(self, i: int) -> str:
         """Scale level ``i`` (1-based) as shown everywhere: "3 · Moderate", whether the YAML
@@ -176,8 +179,18 @@ def _parse_field(raw: dict, where: str, key: str, allowed: tuple[str, ...]) -> F
         options=options, levels=levels,
         min=raw.get("min"), max=raw.get("max"), unit=str(raw.get("unit") or ""),
         columns=columns, seed_rows=tuple(dict(r) for r in raw.get("seed_rows") or ()),
-        min_rows=int(raw.get("min_rows") or 0), key=key,
+        min_rows=int(raw.get("min_rows") or 0), key=key, counts_if=_counts_if(raw.get("counts_if"), where),
     )
+
+
+def _counts_if(raw, where: str) -> tuple[str, str] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise DefinitionError(f"{where}: counts_if must be one 'choice_field_id: option', "
+                              "e.g. counts_if: {lens: SOAR}")
+    ((fid, option),) = raw.items()
+    return str(fid), str(option)
 
 
 def parse_session(raw: dict, source: Path) -> Session:
@@ -195,6 +208,13 @@ def parse_session(raw: dict, source: Path) -> Session:
         )
         if len({f.id for f in fields}) != len(fields):
             raise DefinitionError(f"{wwhere}: field ids must be unique")
+        for f in fields:
+            if f.counts_if:
+                cid, option = f.counts_if
+                choice = next((c for c in fields if c.id == cid and c.type == "choice"), None)
+                if choice is None or option not in choice.options:
+                    raise DefinitionError(f"{wwhere} field '{f.id}': counts_if names {cid}: {option}, but this "
+                                          f"worksheet has no choice field '{cid}' with the option '{option}'")
         chart = None
         if wraw.get("chart"):
             c = wraw["chart"]

@@ -261,7 +261,11 @@ STYLE = """<style>
 .llc-off { color: #666; }
 .llc-on { font-weight: bold; }
 .llc-table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 4px 0; }
-.llc-table th, .llc-table td { border: 1px solid #999; padding: 3px 5px; vertical-align: top;
+/* JupyterLab (and Voila) right-align and centre cells of rendered HTML with a two-class selector
+   (:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td), which beats a one-class one: the kit's
+   tables say jp-RenderedHTMLCommon too, and come later, so they read from the left there as well. */
+.llc-table th, .llc-table td, .jp-RenderedHTMLCommon .llc-table th, .jp-RenderedHTMLCommon .llc-table td {
+  border: 1px solid #999; padding: 3px 5px; vertical-align: top;
   text-align: left; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
 .llc-table th { background: #e9eef4; }
 .llc-card { border: 1px solid #bbc; border-radius: 4px; margin: 6px 0; padding: 4px 8px; page-break-inside: avoid; }

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import definitions as defs
 from .errors import LeadingEdgeError
-from .values import is_blank
+from .values import counted_keys, is_blank
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
@@ -67,10 +67,11 @@ def summarize(doc: Mapping) -> dict:
     answers = doc.get("answers") or {}
     out = {}
     for s in defs.sessions():
-        keys = [f.key for ws in s.worksheets for f in ws.fields]
+        # the same questions as the participant's own progress line (SOAR or SWOT: the chosen lens's)
+        keys, total = counted_keys(s, {k: e.get("value") for k, e in answers.items() if isinstance(e, Mapping)})
         entries = [answers[k] for k in keys if k in answers]
         answered = [e for e in entries if not is_blank(e.get("value"))]
-        out[s.id] = {"answered": len(answered), "total": len(keys),
+        out[s.id] = {"answered": len(answered), "total": total,
                      "last_change": max((e.get("updated") or "" for e in answered), default="") or None}
     return out
 

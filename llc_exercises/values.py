@@ -46,6 +46,33 @@ def scalar_text(f: defs.Field, value) -> str:
     return str(value)
 
 
+def counted_keys(s: defs.Session, answers: Mapping) -> tuple[list[str], int]:
+    """The answer keys that count towards the session's progress, and its total number of questions.
+
+    A field with ``counts_if`` (choice field, option) counts only when that option is chosen: with
+    SOAR chosen, the empty SWOT boxes are not "unanswered". The total counts each choice's largest
+    option, so it is the same for every participant (the facilitator's dashboard compares against
+    it); with no option chosen yet, the option with the most answers stands in."""
+    keys: list[str] = []
+    total = 0
+    for ws in s.worksheets:
+        by_choice: dict[str, dict[str, list[str]]] = {}
+        for f in ws.fields:
+            if f.counts_if is None:
+                keys.append(f.key)
+                total += 1
+            else:
+                choice, option = f.counts_if
+                by_choice.setdefault(choice, {}).setdefault(option, []).append(f.key)
+        for choice, options in by_choice.items():
+            total += max(len(k) for k in options.values())
+            chosen = answers.get(ws.field(choice).key)
+            keys += options[chosen] if chosen in options else max(
+                options.values(), key=lambda ks: sum(not is_blank(answers.get(k)) for k in ks))
+    return keys, total
+
+
 def progress(s: defs.Session, answers: Mapping) -> tuple[int, int]:
-    keys = [f.key for ws in s.worksheets for f in ws.fields]
-    return sum(not is_blank(answers.get(k)) for k in keys), len(keys)
+    """(questions answered, questions in total) for session ``s`` (``counted_keys``)."""
+    keys, total = counted_keys(s, answers)
+    return sum(not is_blank(answers.get(k)) for k in keys), total

@@ -46,6 +46,26 @@ CSS = """<style>
 .llc-chart img { max-width: 100%; height: auto; }
 /* keyboard users see where they are: JupyterLab's own focus ring is faint on radios and buttons */
 .llc-ws :focus-visible { outline: 2px solid #0b4f8a !important; outline-offset: 2px; }
+/* Zoom to 200 % and windows 320 px wide (WCAG 1.4.4, 1.4.10). ipywidgets sizes each control for one
+   line beside its label (fixed heights and widths); here labels sit above and words wrap, so every
+   box grows with its text instead of spilling under the next label (a date picker's box held only
+   its input, so the label above pushed it into the next row's label). */
+.llc-field { height: auto !important; max-width: 100%; min-width: 0; }
+.llc-field > .widget-label { height: auto !important; min-height: var(--jp-widgets-inline-height); }
+.llc-ws, .llc-form, .llc-group, .llc-rows, .llc-row { max-width: 100%; box-sizing: border-box; min-width: 0; }
+.llc-ws .widget-radio-box label { height: auto; min-height: var(--jp-widgets-radio-item-height); line-height: 1.35;
+  padding: 2px 0; white-space: normal; }
+.llc-ws .widget-radio-box input { height: 1.35em; line-height: 1.35; }
+.llc-ws .widget-checkbox, .llc-form .widget-checkbox { height: auto; min-height: var(--jp-widgets-inline-height);
+  width: auto; max-width: 100%; line-height: 1.35; }
+.llc-ws .widget-checkbox label, .llc-form .widget-checkbox label { white-space: normal; overflow: visible;
+  height: auto; display: flex; align-items: flex-start; }
+.llc-ws .widget-checkbox input[type=checkbox], .llc-form .widget-checkbox input[type=checkbox] { flex-grow: 0;
+  align-self: flex-start; margin-top: 2px; }
+.llc-ws .jupyter-button, .llc-form .jupyter-button { width: auto; max-width: 100%; height: auto;
+  min-height: var(--jp-widgets-inline-height); white-space: normal; line-height: 1.3; padding: 4px 10px;
+  align-self: flex-start; }
+.llc-ws input[type=date] { max-width: 100%; }
 </style>"""
 
 
