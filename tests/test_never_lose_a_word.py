@@ -104,21 +104,27 @@ def test_two_tabs_of_one_session_in_the_app_lose_no_words(tmp_path):
         assert answers(tmp_path)[BELIEFS][0]["belief"] == "Every student finds a book (tab B)"
 
 
+def save_then_stop_the_app(page, port, app, path, saved: str, typed: str):
+    """Open Visioning, save ``saved``, kill the app and its kernels (no chance to clean up), type
+    ``typed``; returns the banner, which must be up within 2 s of the keystrokes (with some slack)."""
+    open_in_app(page, f"http://127.0.0.1:{port}", VISIONING)
+    why_box(page).fill(saved)
+    wait_for_file_text(path, saved)
+    os.killpg(app.pid, signal.SIGKILL)
+    app.wait(10)
+    why_box(page).press_sequentially(typed, delay=20)
+    banner = page.locator("#llc-offline-banner")
+    banner.wait_for(timeout=2_500)
+    return banner
+
+
 def test_the_app_killed_under_an_open_page_loses_nothing_typed(tmp_path):
     port = free_port()
     path = answers_file(tmp_path, PID)
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         with app_on(tmp_path, port) as app:
-            open_in_app(page, f"http://127.0.0.1:{port}", VISIONING)
-            why_box(page).fill("Saved before the app stopped.")
-            wait_for_file_text(path, "Saved before the app stopped.")
-            os.killpg(app.pid, signal.SIGKILL)  # the app and its kernels, with no chance to clean up
-            app.wait(10)
-            why_box(page).press_sequentially(" Typed after", delay=20)
-            # the save line and a banner say so within 2 s of the keystroke
-            banner = page.locator("#llc-offline-banner")
-            banner.wait_for(timeout=2_500)
+            banner = save_then_stop_the_app(page, port, app, path, "Saved before the app stopped.", " Typed after")
             assert "the app has stopped" in banner.inner_text() and "llc app" in banner.inner_text()
             line = core_beliefs(page).locator(".llc-live").first
             assert "Not saved: the app has stopped" in line.inner_text()
@@ -137,13 +143,7 @@ def test_typing_kept_over_an_answer_changed_meanwhile_is_offered_for_confirmatio
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         with app_on(tmp_path, port) as app:
-            open_in_app(page, f"http://127.0.0.1:{port}", VISIONING)
-            why_box(page).fill("First version.")
-            wait_for_file_text(path, "First version.")
-            os.killpg(app.pid, signal.SIGKILL)
-            app.wait(10)
-            why_box(page).press_sequentially(" Typed while stopped.", delay=20)
-            page.locator("#llc-offline-banner").wait_for(timeout=2_500)
+            save_then_stop_the_app(page, port, app, path, "First version.", " Typed while stopped.")
         # meanwhile the answer changes elsewhere (JupyterLab, another computer through an upload)
         AnswerStore(path).set(WHY, "Changed on the laptop while the app was stopped.")
         with app_on(tmp_path, port):
