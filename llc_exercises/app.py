@@ -372,6 +372,11 @@ def app_class():
             self.set_header("Cache-Control", "no-store")  # progress changes as answers are saved
             self.finish(index_html(self.entries, self.base_url))
 
+        def head(self) -> None:
+            # a form's guard asks whether the app is still there (guard.py): answer at once, cheaply
+            self.set_header("Cache-Control", "no-store")
+            self.finish()
+
     class DownloadHandler(tornado.web.RequestHandler):
         """GET /workbook.pdf, /letter.pdf: the current participant's file, built when asked for, on a
         thread (the server keeps serving pages and saving answers meanwhile), as an attachment."""

@@ -112,10 +112,13 @@ function banner(text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
+// Is the server there? Any answer below 500 from it says yes; a proxy's 5xx, or a hub sending the
+// page to its own pages (the participant's server is not running), says no.
 function probe() {
   const ask = fetch(baseUrl(), { method: "HEAD", cache: "no-store", credentials: "same-origin" });
   const late = new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 800));
-  return Promise.race([ask, late]).then(() => true, () => false);
+  return Promise.race([ask, late]).then(
+    (r) => r.status < 500 && !new URL(r.url).pathname.startsWith("/hub/"), () => false);
 }
 
 function render({ model, el }) {

@@ -232,9 +232,10 @@ def test_jupyterlab_a_restarted_kernel_warns_and_run_all_saves_what_was_typed(tm
         page.locator("#llc-offline-banner").wait_for(timeout=15_000)
         assert "kernel is not answering" in page.locator("#llc-offline-banner").inner_text()
         assert "Typed with no kernel" not in path.read_text(encoding="utf-8")
-        page.evaluate("window.jupyterapp.commands.execute('notebook:restart-kernel', {})")
-        with contextlib.suppress(Exception):  # a dialog asks whether to restart; accept it if shown
-            page.get_by_role("button", name="Restart").click(timeout=3_000)
+        # not awaited: the command's promise waits for the "Restart kernel?" dialog, answered below
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-kernel'); }")
+        with contextlib.suppress(Exception):  # the dialog, when JupyterLab asks
+            page.get_by_role("button", name="Restart", exact=True).click(timeout=5_000)
         page.wait_for_function(
             "() => { const s = window.jupyterapp.shell.currentWidget.sessionContext.session;"
             " return s && s.kernel && s.kernel.connectionStatus === 'connected'; }", timeout=60_000)

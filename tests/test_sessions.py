@@ -127,9 +127,10 @@ def test_words_in_pd_hours_are_reported_and_nothing_is_lost(tmp_path):
     bad = [c for c in log.rows[1] if c.field.id == "hours"][0]
     bad.input.value = "two hours"
     view.flush()
-    assert "row 2" in log.error.value and "is not a number" in log.error.value
+    assert "row 2" in bad.error.value and "is not a number" in bad.error.value  # marked at the cell
+    assert "row 2" in view.status.value and "Saved, except" in view.status.value  # and named in the save line
     saved = store.get("opportunity.pd_log.log")
-    assert [r["hours"] for r in saved] == [3]  # the good row stayed saved
+    assert [r["hours"] for r in saved] == [3, None]  # the good row stayed saved; the new row, without the bad cell
     assert "3 hours logged" in charts.draw(ws, store).alt  # the chart still draws
     with pytest.raises(AnswerValueError, match="column 'hours'"):
         store.set("opportunity.pd_log.log", [{"hours": "two"}])
