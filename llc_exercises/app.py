@@ -326,8 +326,16 @@ def voila_argv(notebooks: Path, port: int) -> list[str]:
         # one failing worksheet should not hide the rest of the page (Voila stops at an error otherwise)
         "--VoilaExecutor.allow_errors=True",
         f"--VoilaExecutor.cell_error_instruction={CELL_ERROR_HINT}",
-        # a page closed without saying goodbye leaves its kernel; free it after ten quiet minutes
-        "--MappingKernelManager.cull_idle_timeout=600", "--MappingKernelManager.cull_interval=120",
+        # A page's kernel goes when the page does: leaving it (a link, reload, closing the tab) posts
+        # Voila's shutdown; a page that could not say goodbye (a crashed or killed browser, a tab
+        # closed mid-load, a laptop lid) leaves a kernel with no connection, each ~120-170 MB. The
+        # server's culler shuts those down after a quiet minute (checked every 15 s). It never
+        # touches a kernel with a page connected (cull_connected) or one still running a notebook
+        # (cull_busy), however long a participant reads; a culled kernel shuts down cleanly, so
+        # widgets.py's exit hook writes any pending save (which waits at most MAX_WAIT_S anyway).
+        # Voila's kernel manager is jupyter_server's AsyncMappingKernelManager: these apply to it.
+        "--MappingKernelManager.cull_idle_timeout=60", "--MappingKernelManager.cull_interval=15",
+        "--MappingKernelManager.cull_connected=False", "--MappingKernelManager.cull_busy=False",
     ] + ([] if os.name == "nt" else [
         # kernels talk over Unix sockets in Voila's private folder, not TCP ports (no TCP warning per page)
         "--KernelManager.transport=ipc"])
