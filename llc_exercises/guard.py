@@ -38,7 +38,12 @@ const storeName = (pid) => `llc:pending:${pid}`;
 const PAGE = window.__llcPage || (window.__llcPage = Math.random().toString(36).slice(2));
 const aliveName = (page) => `llc:alive:${page}`;
 function beat() { try { localStorage.setItem(aliveName(PAGE), String(Date.now())); } catch (e) { /* private mode */ } }
-if (!window.__llcBeat) { window.__llcBeat = setInterval(beat, 1000); beat(); }
+if (!window.__llcBeat) {
+  window.__llcBeat = setInterval(beat, 1000);
+  beat();
+  // a page that reloads or closes is gone at once: the page that follows may take its typing back
+  window.addEventListener("pagehide", () => { try { localStorage.removeItem(aliveName(PAGE)); } catch (e) { /* */ } });
+}
 function aliveElsewhere(page) {
   if (!page || page === PAGE) return false;
   const last = Number(localStorage.getItem(aliveName(page)) || 0);

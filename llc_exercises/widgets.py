@@ -480,6 +480,8 @@ class WorksheetView:
             self.status.value = self._status_html(f"Not saved: {exc}", error=True)
             return
         self.versions.update(result.versions)
+        # the browser learns the new versions before anything else about this save (guard.py)
+        self.guard.versions = dict(self.versions)
         if result.versions:
             done = [k for k in pending if k in result.versions]
             self.guard.saved({p: t for p, t in cells.items() if p.split("#")[0] in done}, done, bad)

@@ -110,6 +110,8 @@ def save_then_stop_the_app(page, port, app, path, saved: str, typed: str):
     open_in_app(page, f"http://127.0.0.1:{port}", VISIONING)
     why_box(page).fill(saved)
     wait_for_file_text(path, saved)
+    # as a participant sees it: the save line says saved (the page has heard of the save)
+    core_beliefs(page).locator(".llc-live").filter(has_text="All changes saved").wait_for(timeout=15_000)
     os.killpg(app.pid, signal.SIGKILL)
     app.wait(10)
     why_box(page).press_sequentially(typed, delay=20)
@@ -227,18 +229,12 @@ def test_jupyterlab_a_restarted_kernel_warns_and_run_all_saves_what_was_typed(tm
         open_in_lab(page, url, VISIONING)
         why_box(page).fill("Saved in JupyterLab.")
         wait_for_file_text(path, "Saved in JupyterLab.")
-        page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.shutdown()")
-        why_box(page).press_sequentially(" Typed with no kernel.", delay=20)
+        # Kernel → Restart Kernel, as a participant would (the API the menu item calls, without its dialog)
+        page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.restartKernel()")
+        why_box(page).press_sequentially(" Typed with no kernel.", delay=20)  # into the old, dead form
         page.locator("#llc-offline-banner").wait_for(timeout=15_000)
         assert "kernel is not answering" in page.locator("#llc-offline-banner").inner_text()
         assert "Typed with no kernel" not in path.read_text(encoding="utf-8")
-        # not awaited: the command's promise waits for the "Restart kernel?" dialog, answered below
-        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-kernel'); }")
-        with contextlib.suppress(Exception):  # the dialog, when JupyterLab asks
-            page.get_by_role("button", name="Restart", exact=True).click(timeout=5_000)
-        page.wait_for_function(
-            "() => { const s = window.jupyterapp.shell.currentWidget.sessionContext.session;"
-            " return s && s.kernel && s.kernel.connectionStatus === 'connected'; }", timeout=60_000)
         run_all_and_wait(page)
         wait_for_file_text(path, "Saved in JupyterLab. Typed with no kernel.", timeout=60)
         assert json.loads(path.read_text(encoding="utf-8"))["answers"][WHY]["value"] == \
