@@ -66,6 +66,10 @@ CSS = """<style>
   min-height: var(--jp-widgets-inline-height); white-space: normal; line-height: 1.3; padding: 4px 10px;
   align-self: flex-start; }
 .llc-ws input[type=date] { max-width: 100%; }
+/* text typed but not saved (changed elsewhere meanwhile): set apart, kept whole to copy */
+.llc-kept { background: #fff8e1; color: #1a1a1a; border: 1px solid #8a6d00; border-left-width: 6px;
+  border-radius: 4px; padding: 4px 12px; margin: 6px 0; max-width: 48rem; line-height: 1.4; }
+.llc-kept-text { white-space: pre-wrap; overflow-wrap: anywhere; font-family: inherit; margin: 2px 0 8px 0; }
 </style>"""
 
 
