@@ -275,11 +275,12 @@ class TableControl(Control):
         self.last_good = value
         self.show_error(None)
 
-    def partial(self) -> tuple[list[dict], list[tuple[Control, str]]]:
-        """(rows to save, refused cells): a cell that does not fit keeps its last good value (blank
-        in a new row) and is reported, so one bad cell never holds back the rest of the table."""
+    def partial(self) -> tuple[list[dict], list[tuple[Control, str, str]]]:
+        """(rows to save, refused cells as (cell, message, its path on the page)): a cell that does
+        not fit keeps its last good value (blank in a new row) and is reported, so one bad cell
+        never holds back the rest of the table."""
         out, bad = [], []
-        for i, cells in enumerate(self.rows, 1):
+        for i, cells in enumerate(self.rows):
             row = {}
             for c in cells:
                 try:
@@ -287,7 +288,7 @@ class TableControl(Control):
                     c.show_error(None)
                 except AnswerValueError as exc:
                     row[c.field.id] = c.last_good
-                    bad.append((c, f"row {i}, {c.field.label}: {exc}"))
+                    bad.append((c, f"row {i + 1}, {c.field.label}: {exc}", f"{self.path}#{i}#{c.field.id}"))
             out.append(row)
         return out, bad
 
@@ -465,11 +466,10 @@ class WorksheetView:
             cells.update(control.cells())  # what the page showed when read, for the browser's guard
             if isinstance(control, TableControl):
                 values[key], refused = control.partial()
-                for cell, message in refused:
+                for cell, message, path in refused:
                     cell.show_error(f"Not saved: {message}")
                     problems.append(message)
-                    bad.extend(p for p in cells if p.endswith("#" + cell.field.id)
-                               and cells[p] == cell.cells()[cell.path])
+                    bad.append(path)  # the browser keeps what was typed there
                 continue
             try:
                 values[key] = control.last_good = control.get()
