@@ -25,6 +25,7 @@ from . import identity
 from .errors import LeadingEdgeError, first_line
 from .hub import nbgitpuller_link
 from .hubdemo import free_port
+from .store import NothingSaved
 from .values import progress
 
 DEFAULT_PORT = 8866
@@ -404,7 +405,7 @@ def app_class():
                 name, data, mime = await IOLoop.current().run_in_executor(None, make)
                 pages = page_count(data)
             except LeadingEdgeError as exc:  # says what to do: About you first, a damaged file, …
-                self.set_status(409 if isinstance(exc, (identity.NotIdentified, notebook.NothingSaved)) else 500)
+                self.set_status(409 if isinstance(exc, (identity.NotIdentified, NothingSaved)) else 500)
                 self.set_header("Content-Type", "text/plain; charset=utf-8")
                 self.finish(f"Not downloaded. {exc}")
                 return

@@ -26,7 +26,7 @@ import traitlets
 from . import a11y, downloads, schema
 from . import definitions as defs
 from .errors import LeadingEdgeError, first_line
-from .store import AnswerFileError, AnswerStore, migrate, read_document, write_atomic
+from .store import AnswerFileError, AnswerStore, migrate, read_document, saved_file, write_atomic
 from .values import is_blank, scalar_text
 from .widgets import reload_open_forms
 
@@ -430,10 +430,6 @@ CSS = """<style>
 .llc-carry-ws { display: block; font-weight: normal; color: #4a4a4a; font-size: 0.9em; }
 </style>"""
 
-class NothingToDownload(LeadingEdgeError, FileNotFoundError):
-    """No answers saved on this computer yet."""
-
-
 class DownloadButton(downloads.DownloadButton):
     """Download my answers: the answers file as it is on disk when the button is pressed."""
 
@@ -446,11 +442,7 @@ class DownloadButton(downloads.DownloadButton):
 
     def answers_file(self) -> tuple[str, bytes, str]:
         """The file's bytes at this moment (never a stale copy); the kit's errors say what to do."""
-        try:
-            data = self.store.path.read_bytes()
-        except FileNotFoundError:
-            raise NothingToDownload("You have not saved any answers on this computer yet, so there is "
-                                    "nothing to download. Fill in a worksheet first.") from None
+        data = saved_file(self.store.path, "download").read_bytes()
         self.count = len(read_document(self.store.path)["answers"])  # a damaged file: how to restore it
         return self.store.path.name, data, "application/json"
 

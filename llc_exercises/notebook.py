@@ -12,8 +12,7 @@ from IPython.display import display
 from . import cohort as cohorts
 from . import definitions as defs
 from . import identity, render
-from .errors import LeadingEdgeError
-from .store import AnswerStore, read_document
+from .store import AnswerStore, read_document, saved_file
 
 # Forms asked for before the kit knew who the participant is (a first visit: Run All, or app
 # mode, which runs every cell as the page opens). Each shows a note and becomes its form as soon
@@ -190,18 +189,6 @@ PDF = "application/pdf"
 SECONDS = {"workbook": 10.0, "letter": 2.0}
 
 
-class NothingSaved(LeadingEdgeError, RuntimeError):
-    """The participant is known but has not saved an answer yet: nothing to print."""
-
-
-def saved_answers(store: AnswerStore) -> Path:
-    """The answers file to print from; NothingSaved says what to do when there is none yet."""
-    if not store.path.exists():
-        raise NothingSaved("You have not saved any answers on this computer yet, so there is nothing to "
-                           "print. Fill in a worksheet first (start with About you in Orientation).")
-    return store.path
-
-
 def working_line(kind: str) -> str:
     """'Building your workbook… this takes about 10 seconds.' (plain text)."""
     what = "Building your workbook" if kind == "workbook" else "Writing your letter"
@@ -223,7 +210,7 @@ def workbook_file(store: AnswerStore | None = None) -> tuple[str, bytes, str]:
     from .workbook import build_files
 
     store = store if store is not None else identity.current_store()
-    answers = saved_answers(store)
+    answers = saved_file(store.path, "print")
     cohort, original, _problem = cohort_dates()
     files = _timed("workbook", lambda: next(iter(build_files(
         answers, formats=("pdf",), expected_id=store.path.stem,
@@ -236,7 +223,7 @@ def letter_file(store: AnswerStore | None = None) -> tuple[str, bytes, str]:
     from .letter import letter_pdf
 
     store = store if store is not None else identity.current_store()
-    answers = saved_answers(store)
+    answers = saved_file(store.path, "print")
     return LETTER_FILE, _timed("letter", lambda: letter_pdf(answers)[0]), PDF
 
 

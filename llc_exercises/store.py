@@ -30,6 +30,19 @@ class AnswerFileError(LeadingEdgeError, RuntimeError):
     """The answers file cannot be read or written; the message says which file and what to do."""
 
 
+class NothingSaved(LeadingEdgeError, RuntimeError):
+    """The participant is known but has not saved an answer on this computer yet."""
+
+
+def saved_file(path: Path, what: str) -> Path:
+    """``path`` when the answers file exists; else NothingSaved, saying there is nothing to ``what``
+    (download, print) and what to do."""
+    if not path.exists():
+        raise NothingSaved(f"You have not saved any answers on this computer yet, so there is nothing to "
+                           f"{what}. Fill in a worksheet first (start with About you in Orientation).")
+    return path
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from labtools import chromium, server_env, wait_for_app_page  # noqa: E402
+from test_app_kernels import kernels, rss_mb  # noqa: E402  (one way to count, in the test and here)
 
 from llc_exercises import app  # noqa: E402
 from llc_exercises.hubdemo import free_port  # noqa: E402
@@ -66,25 +67,6 @@ import sys
 from llc_exercises import app
 sys.exit(app.run(sys.argv[1], int(sys.argv[2]), open_browser=False))
 """
-
-
-def kernels(proc: psutil.Process) -> list[psutil.Process]:
-    """The app's live kernels: its ipykernel child processes (a kernel that has just exited is a
-    zombie until the app reaps it, and is not counted)."""
-    found = []
-    for p in proc.children(recursive=True):
-        with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
-            if p.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(p.cmdline()):
-                found.append(p)
-    return found
-
-
-def rss_mb(proc: psutil.Process) -> float:
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += p.memory_info().rss
-    return total / 2**20
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from llc_exercises import app, downloads, notebook
 from llc_exercises import definitions as defs
 from llc_exercises.errors import LeadingEdgeError
-from llc_exercises.store import AnswerStore
+from llc_exercises.store import AnswerStore, NothingSaved
 
 PID = "dl-test"
 NAME = "Dana Downloader (fictional)"
@@ -130,9 +130,9 @@ def test_the_download_button_says_what_went_wrong_and_can_be_pressed_again(monke
 def test_a_participant_with_nothing_saved_is_told_to_fill_a_worksheet(monkeypatch, tmp_path):
     monkeypatch.setenv("LLC_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("LLC_PARTICIPANT", "nobody-yet")
-    with pytest.raises(notebook.NothingSaved, match="Fill in a worksheet first"):
+    with pytest.raises(NothingSaved, match="Fill in a worksheet first"):
         notebook.workbook_file()
-    with pytest.raises(notebook.NothingSaved):
+    with pytest.raises(NothingSaved):
         notebook.letter_file()
 
 
