@@ -9,7 +9,7 @@ Run from the repository root:
     python datasets/make_sample_cohort.py            # rewrite datasets/sample_cohort/
     python datasets/make_sample_cohort.py --out DIR  # write roster.csv, answers/, cohort.yaml and attendance.csv under DIR
 
-The generator walks ``llc_exercises.definitions.sessions()``, so it keeps working when sessions are
+The generator walks ``llc_exercises.core.definitions.sessions()``, so it keeps working when sessions are
 added: keys with a hand-written pool below get school-librarian answers; any other key gets a
 generic but valid answer built from its field type and label. Randomness comes from ``random``
 seeded with fixed strings, and every timestamp is derived from those seeds, so running it twice
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere: make the package importable
     sys.path.insert(0, str(ROOT))
 
-from llc_exercises import definitions as defs  # noqa: E402
-from llc_exercises.schema import SCHEMA_VERSION  # noqa: E402
+from llc_exercises.core import definitions as defs  # noqa: E402
+from llc_exercises.core.schema import SCHEMA_VERSION  # noqa: E402
 
 SEED = "leading-edge-sample-cohort-2025"
 COHORT = "LLC-2025 (sample)"

@@ -4,7 +4,7 @@ Data flows one way: worksheet definitions (``definitions``) → answer store (``
 widgets (``widgets``) and static renders (``render``, ``charts``) → workbook (``workbook``, ``pdf``)
 → command line (``cli``). Notebooks use the one-line calls in ``notebook``.
 """
-from .store import AnswerFileError, AnswerStore
+from .core.store import AnswerFileError, AnswerStore
 
 __all__ = ["AnswerStore", "AnswerFileError", "__version__"]
 __version__ = "0.1.0"

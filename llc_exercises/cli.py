@@ -14,7 +14,7 @@ def _err(msg: str) -> None:
 
 
 def cmd_schema(args) -> int:
-    from . import definitions, schema
+    from .core import definitions, schema
 
     if args.keys:
         for key, f in definitions.all_fields().items():
@@ -26,8 +26,8 @@ def cmd_schema(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from . import schema
-    from .store import AnswerFileError, read_document
+    from .core import schema
+    from .core.store import AnswerFileError, read_document
 
     worst = EXIT_OK
     for path in args.files:
@@ -48,7 +48,7 @@ def cmd_validate(args) -> int:
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from .workbook import FORMATS
+    from .documents.workbook import FORMATS
 
     chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
     bad = [f for f in chosen if f not in FORMATS]
@@ -62,7 +62,7 @@ def _status_writer(path: str):
     dashboard polls it)."""
     import json
 
-    from .store import write_atomic
+    from .core.store import write_atomic
 
     def write(done, total, results, finished=False):
         rows = [{"participant": r.participant, "name": r.name, "files": [p.name for p in r.outputs],
@@ -73,9 +73,9 @@ def _status_writer(path: str):
 
 
 def cmd_build(args) -> int:
-    from .builds import build_cohort
-    from .cohort import load_cohort
-    from .workbook import build_one
+    from .core.cohort import load_cohort
+    from .documents.workbook import build_one
+    from .facilitator.builds import build_cohort
 
     out = Path(args.out)
     # Read once, here: a mistake in it is one `llc: …` line (a CohortError) before any workbook starts.
@@ -113,7 +113,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from .store import AnswerFileError, AnswerStore
+    from .core.store import AnswerFileError, AnswerStore
 
     try:
         kept = AnswerStore(Path(args.file)).restore_backup()
@@ -125,7 +125,7 @@ def cmd_restore(args) -> int:
 
 
 def cmd_new_year(args) -> int:
-    from .years import new_year
+    from .core.years import new_year
 
     done = new_year(Path(args.file), args.year)  # a YearError becomes `llc: …` in main()
     print("\n".join(done.report()))
@@ -133,15 +133,15 @@ def cmd_new_year(args) -> int:
 
 
 def cmd_coverage(args) -> int:
-    from .coverage import coverage_markdown
+    from .facilitator.coverage import coverage_markdown
 
     sys.stdout.write(coverage_markdown())
     return EXIT_OK
 
 
 def cmd_whoami(args) -> int:
-    from . import identity
-    from .paths import answers_path
+    from .core import identity
+    from .core.paths import answers_path
 
     pid = identity.current_participant_id()
     if not pid:
@@ -152,18 +152,18 @@ def cmd_whoami(args) -> int:
 
 
 def cmd_link(args) -> int:
-    from .hub import nbgitpuller_link
+    from .core.links import nbgitpuller_link
 
     try:
         if args.binder:
-            from .hub import binder_link
+            from .core.links import binder_link
 
             print(binder_link(args.repo, args.branch, args.open, app=args.app))
         elif not args.hub:
             _err("`llc link` needs --hub URL (the cohort's JupyterHub), or --binder for a mybinder.org link")
             return EXIT_USAGE
         elif args.app:
-            from .app import hub_link
+            from .participant.app import hub_link
 
             print(hub_link(args.hub, args.repo, args.branch, args.open))
         else:
@@ -175,20 +175,20 @@ def cmd_link(args) -> int:
 
 
 def cmd_app(args) -> int:
-    from .app import run
+    from .participant.app import run
 
     # an AppError (no such folder, port taken) becomes `llc: …` in main()
     return run(notebooks=args.notebooks, port=args.port, open_browser=not args.no_browser)
 
 
 def cmd_hub_demo(args) -> int:
-    from .hubdemo import run
+    from .hub.demo import run
 
     return run(port=args.port, state=args.state)  # a HubDemoError becomes `llc: …` in main()
 
 
 def cmd_cohort(args) -> int:
-    from .cohort import init_cohort, load_cohort
+    from .core.cohort import init_cohort, load_cohort
 
     if args.action == "init":
         c = init_cohort(Path(args.file), name=args.name, school_year=args.school_year,
@@ -208,8 +208,8 @@ def cmd_cohort(args) -> int:
 
 
 def cmd_calendar(args) -> int:
-    from .cohort import load_cohort
-    from .ics import write_calendar
+    from .core.cohort import load_cohort
+    from .facilitator.ics import write_calendar
 
     out = Path(args.out)
     if out.suffix.lower() != ".ics":
@@ -224,11 +224,11 @@ def cmd_calendar(args) -> int:
 
 
 def cmd_guide(args) -> int:
-    from .guide import build_guide
+    from .facilitator.guide import build_guide
 
     cohort = None
     if args.cohort:
-        from .cohort import load_cohort
+        from .core.cohort import load_cohort
 
         cohort = load_cohort(Path(args.cohort))  # a CohortError becomes `llc: …` in main()
     # a GuideError (bad agenda data) too, before anything is written
@@ -238,7 +238,7 @@ def cmd_guide(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import ExportError, check_out, export
+    from .facilitator.export import ExportError, check_out, export
 
     try:
         check_out(Path(args.out))
@@ -260,7 +260,7 @@ def _date_arg(text: str):
 
 
 def cmd_letter(args) -> int:
-    from .letter import LetterError, check_out, write_letter
+    from .documents.letter import LetterError, check_out, write_letter
 
     try:
         check_out(Path(args.out))
@@ -276,8 +276,8 @@ def cmd_letter(args) -> int:
 
 
 def cmd_attendance(args) -> int:
-    from .attendance import init_sheet
-    from .cohort import load_cohort
+    from .core.attendance import init_sheet
+    from .core.cohort import load_cohort
 
     cohort = load_cohort(Path(args.cohort))  # errors become `llc: …` in main(), before anything is written
     path, n = init_sheet(cohort, Path(args.roster), Path(args.out) if args.out else None)
@@ -287,8 +287,8 @@ def cmd_attendance(args) -> int:
 
 
 def cmd_certificates(args) -> int:
-    from .certificates import issue, verify
-    from .cohort import load_cohort
+    from .core.cohort import load_cohort
+    from .facilitator.certificates import issue, verify
 
     if args.verify:
         if not args.register:
@@ -312,7 +312,7 @@ def cmd_certificates(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import write_report
+    from .facilitator.report import write_report
 
     # a CohortError, ReportError or AttendanceError becomes `llc: …` in main(), with nothing written
     done = write_report(Path(args.cohort), Path(args.answers_dir), Path(args.out), engine=args.pdf_engine)
@@ -325,9 +325,9 @@ def cmd_report(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from .builds import default_jobs
-    from .pdf import CHOICES
-    from .workbook import FORMATS
+    from .documents.pdf import CHOICES
+    from .documents.workbook import FORMATS
+    from .facilitator.builds import default_jobs
 
     p = argparse.ArgumentParser(prog="llc", description="Leading Edge: worksheets and workbooks for "
                                 "the On the Leading Edge library-leadership series.")
@@ -430,7 +430,7 @@ def parser() -> argparse.ArgumentParser:
     gu.add_argument("--cohort", metavar="FILE", help="cohort file: its name, dates, times and places go on the guide "
                     "(default: the original series dates)")
     gu.add_argument("--guide-dir", metavar="DIR", help="an edited copy of the agenda files (default: $LLC_GUIDE_DIR, "
-                    "else the kit's llc_exercises/guide/)")
+                    "else the kit's llc_exercises/facilitator/guide/)")
     gu.add_argument("--pdf-engine", choices=CHOICES, default="auto",
                     help="chromium, weasyprint, or auto (default: chromium when installed)")
     gu.set_defaults(func=cmd_guide)

@@ -9,10 +9,12 @@ from typing import Any
 
 from IPython.display import display
 
-from . import cohort as cohorts
-from . import definitions as defs
-from . import identity, render
-from .store import AnswerStore, read_document, saved_file
+from .core import cohort as cohorts
+from .core import definitions as defs
+from .core import identity
+from .core.store import AnswerStore, read_document
+from .documents import render
+from .participant import my_files
 
 # Forms asked for before the kit knew who the participant is (a first visit: Run All, or app
 # mode, which runs every cell as the page opens). Each shows a note and becomes its form as soon
@@ -49,7 +51,7 @@ def _identified(store: AnswerStore) -> None:
 
 def show(key: str) -> None:
     """Show worksheet ``session.worksheet`` as a live form bound to your answers file."""
-    from .widgets import WorksheetView  # ipywidgets only where forms are shown
+    from .participant.widgets import WorksheetView  # ipywidgets only where forms are shown
 
     ws = defs.worksheet(key)  # a typo fails now, not once the participant is known
     _for_participant(lambda store: WorksheetView(ws, store).widget)
@@ -80,24 +82,13 @@ def _static_widget(static: render.Static):
 def overview() -> None:
     """The series at a glance, with your progress in each session."""
     answers = identity.current_store() if identity.current_participant_id() else {}
-    cohort, original, _problem = cohort_dates()  # a problem is shown by schedule(), once
+    cohort, original, _problem = cohorts.dates_for_now()  # a problem is shown by schedule(), once
     display(render.overview(defs.sessions(), answers, None if original else cohort))
-
-
-def cohort_dates() -> tuple[cohorts.Cohort, bool, str]:
-    """(cohort, original, problem): this cohort's dates from LLC_COHORT, or the original series
-    dates (``original``) when none is set — or when it cannot be read, with the reason as
-    ``problem``: a notebook shows that message rather than a traceback."""
-    try:
-        current = cohorts.current_cohort()
-    except cohorts.CohortError as exc:
-        return cohorts.seed_cohort(), True, str(exc)
-    return (current, False, "") if current is not None else (cohorts.seed_cohort(), True, "")
 
 
 def schedule_static() -> render.Static:
     """What ``schedule()`` shows, for exports and tests."""
-    return render.schedule(*cohort_dates())
+    return render.schedule(*cohorts.dates_for_now())
 
 
 def schedule() -> None:
@@ -114,8 +105,8 @@ def identity_form():
     """The 'About you' form: id and details, saved once and remembered on this computer."""
     import ipywidgets as w
 
-    from . import a11y
-    from .paths import ParticipantIdError, answers_path, data_dir
+    from .core.paths import ParticipantIdError, answers_path, data_dir
+    from .participant import a11y
 
     pid = identity.current_participant_id()
     store = AnswerStore(answers_path(pid)) if pid else None
@@ -167,102 +158,26 @@ def identity_form():
 
 def submit() -> None:
     """'Send my answers to my facilitator' on a hub; elsewhere, a download of the answers file."""
-    from .submit import submit_form
+    from .participant.submit import submit_form
 
     _for_participant(submit_form)
 
 
 def carry() -> None:
     """'Carry my answers': Download my answers, Upload answers (checked, then merged), Undo."""
-    from .carry import carry_form  # anywidget only where the form is shown
+    from .participant.carry import carry_form  # anywidget only where the form is shown
 
     _for_participant(carry_form)
 
 
-# ---- the workbook and the letter, as downloads -------------------------------------------------
-WORKBOOK_FILE = "my-workbook.pdf"
-LETTER_FILE = "letter-to-my-principal.pdf"
-PDF = "application/pdf"
-# Seconds a build takes, said before it starts: at first as measured on a 2-core machine (a
-# workbook ~7.5 s in the process, ~10 s the first time through the app; a letter ~1.3 s), then
-# this process's own last build.
-SECONDS = {"workbook": 10.0, "letter": 2.0}
-
-
-def working_line(kind: str) -> str:
-    """'Building your workbook… this takes about 10 seconds.' (plain text)."""
-    what = "Building your workbook" if kind == "workbook" else "Writing your letter"
-    return f"{what}… this takes about {max(1, round(SECONDS[kind]))} seconds."
-
-
-def _timed(kind: str, make: Callable[[], bytes]) -> bytes:
-    import time
-
-    start = time.monotonic()
-    data = make()
-    SECONDS[kind] = time.monotonic() - start
-    return data
-
-
-def workbook_file(store: AnswerStore | None = None) -> tuple[str, bytes, str]:
-    """(file name, PDF, mime type): the participant's whole workbook, as ``llc build --answers``
-    prints it (cover with this cohort's dates when LLC_COHORT names them, every session, charts)."""
-    from .workbook import build_files
-
-    store = store if store is not None else identity.current_store()
-    answers = saved_file(store.path, "print")
-    cohort, original, _problem = cohort_dates()
-    files = _timed("workbook", lambda: next(iter(build_files(
-        answers, formats=("pdf",), expected_id=store.path.stem,
-        cohort=None if original else cohort).values())))
-    return WORKBOOK_FILE, files, PDF
-
-
-def letter_file(store: AnswerStore | None = None) -> tuple[str, bytes, str]:
-    """(file name, PDF, mime type): the one-page letter to the principal, as ``llc letter`` prints it."""
-    from .letter import letter_pdf
-
-    store = store if store is not None else identity.current_store()
-    answers = saved_file(store.path, "print")
-    return LETTER_FILE, _timed("letter", lambda: letter_pdf(answers)[0]), PDF
-
-
-def pages_line(name: str, data: bytes) -> str:
-    """'Downloaded my-workbook.pdf, 33 pages.' (plain text)."""
-    from .pdf import page_count
-
-    n = page_count(data)
-    return f"Downloaded {name}, {n} page{'' if n == 1 else 's'}. Look for it in your browser's downloads."
-
-
-def workbook_form(store: AnswerStore):
-    from .downloads import download_form
-
-    return download_form(
-        "Download my workbook (PDF)", lambda: workbook_file(store),
-        help_text="Your whole workbook as it stands now: a cover, every session's answers and charts. "
-                  "It is built from your answers file when you press the button.",
-        working=working_line("workbook"), done=pages_line)
-
-
-def letter_form(store: AnswerStore):
-    from .downloads import download_form
-
-    return download_form(
-        "My letter to my principal (PDF)", lambda: letter_file(store),
-        help_text="One page from your answers: what you want remembered, your growth plan, PD hours, "
-                  "how you track the library's value and your request. Printed when you press the button.",
-        working=working_line("letter"), done=pages_line)
-
-
 def workbook() -> None:
     """'Download my workbook (PDF)': the whole workbook, built now, saved by the browser."""
-    _for_participant(workbook_form)
+    _for_participant(my_files.workbook_form)
 
 
 def letter() -> None:
     """Opportunity: 'My letter to my principal (PDF)', printed now, saved by the browser."""
-    _for_participant(letter_form)
+    _for_participant(my_files.letter_form)
 
 
 # ---- the workbook template ---------------------------------------------------------------------
@@ -302,20 +217,20 @@ def workbook_year_over_year(answers: AnswerStore) -> None:
 # ---- worked examples on the fictional sample data ----------------------------------------------
 def practice_indicators() -> None:
     """Influence: impact indicators computed with pandas from the sample library data."""
-    from . import practice
+    from .participant import practice
 
     display(*practice.indicators())
 
 
 def practice_outreach() -> None:
     """Promotion: the sample outreach log over time, to start from before logging your own."""
-    from . import practice
+    from .participant import practice
 
     display(*practice.outreach())
 
 
 def practice_survey() -> None:
     """Relationships: what the sample stakeholder survey says, by role."""
-    from . import practice
+    from .participant import practice
 
     display(*practice.survey())

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from llc_exercises import AnswerStore  # noqa: E402
-from llc_exercises import definitions as defs  # noqa: E402
+from llc_exercises.core import definitions as defs  # noqa: E402
 
 
 def store_set(size_bytes: int, n: int = 50) -> list[float]:
@@ -46,7 +46,7 @@ def store_set(size_bytes: int, n: int = 50) -> list[float]:
 
 
 def widget_to_disk(n: int = 20) -> list[float]:
-    from llc_exercises.widgets import WorksheetView
+    from llc_exercises.participant.widgets import WorksheetView
 
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "p.json"
@@ -161,8 +161,8 @@ def llc_build(roster: Path, answers: Path, out: Path, *extra) -> float:
 def cohort(naive_n: int) -> None:
     """The sample cohort: llc build and the naive loop, side by side in this run."""
     rows = roster_rows()
-    from llc_exercises.builds import default_jobs
-    from llc_exercises.pdf import resolve_engine
+    from llc_exercises.documents.pdf import resolve_engine
+    from llc_exercises.facilitator.builds import default_jobs
 
     print(f"machine: {os.cpu_count()} cores; llc build defaults: --jobs {default_jobs()}, "
           f"PDF engine {resolve_engine('auto')}")
@@ -186,8 +186,8 @@ def cohort(naive_n: int) -> None:
 def per_workbook() -> None:
     """Each sample workbook built on a warm worker, against printing its finished HTML in an
     already-running browser (a second Chromium, warm, printing the very same page)."""
-    from llc_exercises.pdf import ChromiumPrinter
-    from llc_exercises.workbook import Builder, prepare, read_template
+    from llc_exercises.documents.pdf import ChromiumPrinter
+    from llc_exercises.documents.workbook import Builder, prepare, read_template
 
     template = read_template()
     builder, reference = Builder(), ChromiumPrinter()

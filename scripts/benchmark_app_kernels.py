@@ -38,13 +38,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 from labtools import chromium, server_env, wait_for_app_page  # noqa: E402
 from test_app_kernels import kernels, rss_mb  # noqa: E402  (one way to count, in the test and here)
 
-from llc_exercises import app  # noqa: E402
-from llc_exercises.hubdemo import free_port  # noqa: E402
+from llc_exercises.core.ports import free_port  # noqa: E402
+from llc_exercises.participant import app  # noqa: E402
 
 SECTION = "## App mode: kernels and memory after visiting every session twice"
 # The app as it was before issue 17: voila_argv's kernel settings then.
 BEFORE = """
-from llc_exercises import app
+from llc_exercises.participant import app
 _argv = app.voila_argv
 def voila_argv(notebooks, port):
     keep = [a for a in _argv(notebooks, port) if not a.startswith(("--VoilaConfiguration.multi_kernel_manager_class",
@@ -64,7 +64,7 @@ READING = (
     "60 idle seconds (a connected page's kernel is never culled).\n")
 AFTER = """
 import sys
-from llc_exercises import app
+from llc_exercises.participant import app
 sys.exit(app.run(sys.argv[1], int(sys.argv[2]), open_browser=False))
 """
 

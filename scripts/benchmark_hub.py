@@ -48,12 +48,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from llc_exercises import dashboard  # noqa: E402
-from llc_exercises import definitions as defs  # noqa: E402
-from llc_exercises.hubdemo import FACILITATOR, HubSettings, free_port, start_hub, stop_hub  # noqa: E402
-from llc_exercises.render import is_blank  # noqa: E402
-from llc_exercises.service import USERS_CACHE_S, Service  # noqa: E402
-from llc_exercises.submissions import SubmissionDB, check_submission, summarize  # noqa: E402
+from llc_exercises.core import definitions as defs  # noqa: E402
+from llc_exercises.core.ports import free_port  # noqa: E402
+from llc_exercises.documents.render import is_blank  # noqa: E402
+from llc_exercises.hub import dashboard  # noqa: E402
+from llc_exercises.hub.demo import FACILITATOR, HubSettings, start_hub, stop_hub  # noqa: E402
+from llc_exercises.hub.service import USERS_CACHE_S, Service  # noqa: E402
+from llc_exercises.hub.submissions import SubmissionDB, check_submission, summarize  # noqa: E402
 
 TARGET_S = 2.0
 SECTION = "## Hub service: progress and dashboard at 1,000 participants"

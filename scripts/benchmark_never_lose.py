@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from labtools import answers_file, chromium, open_in_app  # noqa: E402
 from test_never_lose_a_word import PID, app_on, why_box  # noqa: E402
 
-from llc_exercises.hubdemo import free_port  # noqa: E402
+from llc_exercises.core.ports import free_port  # noqa: E402
 
 SAMPLE = ROOT / "datasets" / "sample_cohort" / "answers"
 LLC = str(Path(sys.executable).with_name("llc"))

@@ -1,6 +1,6 @@
 import pytest
 
-from llc_exercises.store import AnswerStore
+from llc_exercises.core.store import AnswerStore
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from helpers import ROOT
 
-from llc_exercises import definitions as defs
+from llc_exercises.core import definitions as defs
 
 # The form's Tab stops, as [kind, accessible name]: a radio group counts once (arrows move inside
 # it), hidden and disabled controls not at all. The elements are kept for FOCUSED_JS.

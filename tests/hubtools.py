@@ -22,7 +22,8 @@ from pathlib import Path
 
 from helpers import ROOT
 
-from llc_exercises.hubdemo import HubSettings, free_port, start_hub, stop_hub
+from llc_exercises.core.ports import free_port
+from llc_exercises.hub.demo import HubSettings, start_hub, stop_hub
 
 
 @contextlib.contextmanager
@@ -164,11 +165,11 @@ async def _execute(ws_url: str, token: str, code: str, timeout: float) -> str:
 
 
 def find_service_pid(data_dir: Path) -> int | None:
-    from llc_exercises.hubdemo import processes_mentioning
+    from llc_exercises.hub.demo import processes_mentioning
 
     for pid in processes_mentioning(data_dir):
         try:
-            if b"llc_exercises.service" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if b"llc_exercises.hub.service" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 return pid
         except OSError:
             continue

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from llc_exercises.hubdemo import free_port
-from llc_exercises.pdf import CHROMIUM_FLAGS, find_chromium
+from llc_exercises.core.ports import free_port
+from llc_exercises.documents.pdf import CHROMIUM_FLAGS, find_chromium
 
 TOKEN = "llc-browser-test"
 LLC = str(Path(sys.executable).with_name("llc"))

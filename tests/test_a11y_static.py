@@ -20,11 +20,13 @@ from axe import violations
 from helpers import SAMPLE
 from labtools import chromium
 
-from llc_exercises import charts, guide, render, report, years
-from llc_exercises import definitions as defs
-from llc_exercises.cohort import load_cohort
-from llc_exercises.pdf import PdfEngineError, find_chromium
-from llc_exercises.store import AnswerStore
+from llc_exercises.core import definitions as defs
+from llc_exercises.core import years
+from llc_exercises.core.cohort import load_cohort
+from llc_exercises.core.store import AnswerStore
+from llc_exercises.documents import charts, render
+from llc_exercises.documents.pdf import PdfEngineError, find_chromium
+from llc_exercises.facilitator import guide, report
 
 try:
     find_chromium()

@@ -17,9 +17,9 @@ from axe import violations
 from formdriver import complete, wait_for_answers
 from labtools import answers_file, chromium, running_app, wait_for_app_page, wait_for_file_text
 
-from llc_exercises import app
-from llc_exercises import definitions as defs
 from llc_exercises.cli import main
+from llc_exercises.core import definitions as defs
+from llc_exercises.participant import app
 
 TYPED = "Because every student deserves a librarian <b>who</b> leads & listens ✓"
 CODE_TEXT = ("llc.show(", "llc.summary(", "llc.submit(", "llc.carry(", "llc.whoami(", "import notebook as llc")

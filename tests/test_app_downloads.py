@@ -18,10 +18,11 @@ from axe import violations
 from labtools import answers_file, chromium, open_in_app, running_app, wait_for_file_text
 from playwright.sync_api import expect
 
-from llc_exercises import app, downloads, notebook
-from llc_exercises import definitions as defs
+from llc_exercises import notebook
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.store import AnswerStore, NothingSaved
 from llc_exercises.errors import LeadingEdgeError
-from llc_exercises.store import AnswerStore, NothingSaved
+from llc_exercises.participant import app, downloads, my_files
 
 PID = "dl-test"
 NAME = "Dana Downloader (fictional)"
@@ -131,9 +132,9 @@ def test_a_participant_with_nothing_saved_is_told_to_fill_a_worksheet(monkeypatc
     monkeypatch.setenv("LLC_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("LLC_PARTICIPANT", "nobody-yet")
     with pytest.raises(NothingSaved, match="Fill in a worksheet first"):
-        notebook.workbook_file()
+        my_files.workbook_file()
     with pytest.raises(NothingSaved):
-        notebook.letter_file()
+        my_files.letter_file()
 
 
 def test_the_index_before_about_you_says_what_to_do_instead_of_a_download(monkeypatch, tmp_path):

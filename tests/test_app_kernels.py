@@ -16,7 +16,7 @@ import psutil
 import pytest
 from labtools import answers_file, chromium, running_app, wait_for_app_page, wait_for_file_text
 
-from llc_exercises import app
+from llc_exercises.participant import app
 
 MEMORY_LIMIT_MB = 800  # the limit for the app and its kernels after the tour
 SESSIONS = [e.session.heading for e in app.session_notebooks(app.CHECKOUT_NOTEBOOKS)]
@@ -140,7 +140,7 @@ def test_a_kernel_the_server_shuts_down_writes_its_pending_saves(tmp_path):
     path = tmp_path / "answers.json"
     code = (f"import sys; sys.path.insert(0, {str(app.CHECKOUT_NOTEBOOKS.parent)!r})\n"
             "from llc_exercises import definitions as defs, widgets\n"
-            "from llc_exercises.store import AnswerStore\n"
+            "from llc_exercises.core.store import AnswerStore\n"
             f"store = AnswerStore({str(path)!r}, participant={{'id': 'p1'}})\n"
             "view = widgets.WorksheetView(defs.worksheet('visioning.core_beliefs'), store, delay=60)\n"
             "box = next(c for c in view.controls.values() if c.field.type == 'long_text')\n"

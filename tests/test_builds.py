@@ -18,9 +18,9 @@ import nbformat
 import pytest
 from helpers import ROOT, SAMPLE, PdfText
 
-from llc_exercises.builds import CRASHED
-from llc_exercises.hubdemo import free_port
-from llc_exercises.workbook import Builder, prepare, read_template
+from llc_exercises.core.ports import free_port
+from llc_exercises.documents.workbook import Builder, prepare, read_template
+from llc_exercises.facilitator.builds import CRASHED
 
 LLC = [sys.executable, "-m", "llc_exercises.cli"]
 DASK = Path(sys.executable).parent / "dask"

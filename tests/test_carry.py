@@ -14,8 +14,9 @@ import time
 
 import pytest
 
-from llc_exercises import carry, downloads, identity, schema
-from llc_exercises.store import AnswerStore, backup_path
+from llc_exercises.core import identity, schema
+from llc_exercises.core.store import AnswerStore, backup_path
+from llc_exercises.participant import carry, downloads
 
 PID = "ann"
 WHY = "visioning.core_beliefs.why"

@@ -19,11 +19,17 @@ from pathlib import Path
 import pytest
 from helpers import SAMPLE, PdfText
 
-from llc_exercises.attendance import blank_sheet, hours_for, read_sheet
-from llc_exercises.certificates import CertificateError, normalise_code, not_qualified_csv, verification_code, verify
 from llc_exercises.cli import main
-from llc_exercises.cohort import load_cohort
-from llc_exercises.roster import read_roster
+from llc_exercises.core.attendance import blank_sheet, hours_for, read_sheet
+from llc_exercises.core.cohort import load_cohort
+from llc_exercises.core.roster import read_roster
+from llc_exercises.facilitator.certificates import (
+    CertificateError,
+    normalise_code,
+    not_qualified_csv,
+    verification_code,
+    verify,
+)
 
 HEADER = "id,name,visioning,relationships,coaching,influence,promotion,opportunity,kickoff,meeting_1,meeting_2," \
          "meeting_3,meeting_4,culmination"

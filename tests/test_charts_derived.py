@@ -10,8 +10,9 @@ import pytest
 import yaml
 from helpers import SAMPLE
 
-from llc_exercises import charts, derived, render
-from llc_exercises import definitions as defs
+from llc_exercises.core import definitions as defs
+from llc_exercises.core import derived
+from llc_exercises.documents import charts, render
 
 SCALE5 = ["Very low", "Low", "Medium", "High", "Very high"]
 SESSION = yaml.safe_load(f"""

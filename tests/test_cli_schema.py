@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from llc_exercises import definitions as defs
 from llc_exercises.cli import main
+from llc_exercises.core import definitions as defs
 
 LLC = [sys.executable, "-m", "llc_exercises.cli"]
 
@@ -108,7 +108,7 @@ def test_restore_command(tmp_path, capsys):
 
 @pytest.mark.parametrize("bad", ["../../etc/x", "a/b", "..", ".hidden", "", "x" * 65, "semi;colon"])
 def test_unsafe_participant_ids_are_refused(bad):
-    from llc_exercises.paths import ParticipantIdError, answers_path
+    from llc_exercises.core.paths import ParticipantIdError, answers_path
 
     with pytest.raises(ParticipantIdError, match="not allowed"):
         answers_path(bad, Path("/tmp"))
@@ -160,7 +160,8 @@ def test_a_closed_pipe_is_quiet():
 
 
 def test_chart_and_panel_kinds_declare_exactly_the_options_they_read():
-    from llc_exercises import charts, derived
+    from llc_exercises.core import derived
+    from llc_exercises.documents import charts
 
     assert set(defs.CHART_OPTIONS) == set(charts.KINDS)
     assert set(defs.PANEL_OPTIONS) == set(derived.KINDS)

@@ -8,8 +8,8 @@ import pytest
 from helpers import SAMPLE
 
 from llc_exercises import cli
-from llc_exercises import definitions as defs
-from llc_exercises.cohort import CohortError, init_cohort, load_cohort, same_weekday_in, seed_cohort
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.cohort import CohortError, init_cohort, load_cohort, same_weekday_in, seed_cohort
 
 SEED_DATES = {"visioning": "2021-10-07", "relationships": "2021-11-04", "coaching": "2021-12-02",
               "influence": "2022-01-13", "promotion": "2022-02-17", "opportunity": "2022-03-24"}

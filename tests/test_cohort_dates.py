@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, SAMPLE, squash
 
-from llc_exercises import cli, notebook, render, workbook
-from llc_exercises import definitions as defs
-from llc_exercises.cohort import load_cohort
+from llc_exercises import cli, notebook
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.cohort import load_cohort
+from llc_exercises.documents import render, workbook
 
 COHORT = SAMPLE / "cohort.yaml"
 ANSWERS = SAMPLE / "answers" / "mquillfeather.json"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from helpers import ROOT
 
-from llc_exercises import definitions as defs
-from llc_exercises.coverage import coverage_markdown
+from llc_exercises.core import definitions as defs
+from llc_exercises.facilitator.coverage import coverage_markdown
 
 # The six session descriptions of seed 000, sentence by sentence.
 SEED_000 = {

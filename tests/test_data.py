@@ -1,4 +1,4 @@
-"""Tests for llc_exercises.data and the FICTIONAL sample data in datasets/library/."""
+"""Tests for llc_exercises.participant.data and the FICTIONAL sample data in datasets/library/."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ CSV_NAMES = ["collaboration_log", "monthly_circulation", "outreach_log", "stakeh
 
 def _import_data_module():
     try:
-        from llc_exercises import data
+        from llc_exercises.participant import data
         return data
     except ImportError:  # package not importable yet (no __init__.py / not on sys.path)
         spec = importlib.util.spec_from_file_location("llc_exercises_data", ROOT / "llc_exercises" / "data.py")

@@ -13,7 +13,7 @@ from jupyterhub.app import JupyterHub
 from jupyterhub.spawner import LocalProcessSpawner
 from traitlets.config import Config, LazyConfigValue, PyFileConfigLoader
 
-from llc_exercises.hub import ACCESS_SCOPE, SERVICE_NAME
+from llc_exercises.hub.config import ACCESS_SCOPE, SERVICE_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 SINGLE = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
@@ -58,7 +58,7 @@ def spawner(c: Config, class_name: str = "LocalProcessSpawner"):
 
 def check_service_command(entry: dict, data_dir: str, ip: str) -> None:
     cmd = entry["command"]
-    assert cmd[1:3] == ["-m", "llc_exercises.service"], cmd
+    assert cmd[1:3] == ["-m", "llc_exercises.hub.service"], cmd
     args = dict(zip(cmd[3::2], cmd[4::2]))
     assert args["--data-dir"] == data_dir
     assert args["--facilitators-group"] == "facilitators"
@@ -292,7 +292,7 @@ def test_guide_covers_tljh_and_z2jh_and_the_files(guide):
 
 
 def test_guide_documents_every_api_call_the_service_routes(guide):
-    from llc_exercises.service import _handlers
+    from llc_exercises.hub.service import _handlers
 
     routes = [path for path, _ in _handlers()]
     documented = {"POST api/submissions": "api/submissions",

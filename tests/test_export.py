@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 from helpers import SAMPLE
 
-from llc_exercises import definitions as defs
-from llc_exercises import export
 from llc_exercises.cli import main
-from llc_exercises.roster import csv_safe
-from llc_exercises.schema import AnswerValueError
-from llc_exercises.store import AnswerFileError, AnswerStore
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.roster import csv_safe
+from llc_exercises.core.schema import AnswerValueError
+from llc_exercises.core.store import AnswerFileError, AnswerStore
+from llc_exercises.facilitator import export
 
 TITLES = [title for title, _ in export.PLANS]
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tx", "\rx", "=1+1", "a\r\nb"]

@@ -12,9 +12,10 @@ import pytest
 import yaml
 from helpers import ROOT, PdfText
 
-from llc_exercises import cli, guide
-from llc_exercises import definitions as defs
-from llc_exercises.cohort import load_cohort, parse_cohort, starter_yaml
+from llc_exercises import cli
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.cohort import load_cohort, parse_cohort, starter_yaml
+from llc_exercises.facilitator import guide
 
 COHORT = ROOT / "datasets" / "sample_cohort" / "cohort.yaml"
 SERIES = [s for s in defs.sessions() if s.number >= 1]

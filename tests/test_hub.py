@@ -32,7 +32,7 @@ from hubtools import (
     start_server,
 )
 
-from llc_exercises import definitions as defs
+from llc_exercises.core import definitions as defs
 
 if os.geteuid() != 0 or not shutil.which("useradd"):
     pytest.skip("real-hub tests create Unix users and spawn servers as them: run as root (CI does)",
@@ -63,7 +63,8 @@ def send_from_server(s, tokens, user: str, name: str, text: str) -> dict:
     start_server(s.url, s.admin_token, user)
     code = f"""
 import json, os
-from llc_exercises import identity, submit
+from llc_exercises.core import identity
+from llc_exercises.participant import submit
 store = identity.current_store()
 store.set_participant(name={name!r}, school="Oak Hollow (fictional)")
 store.set({KEY!r}, {text!r})
@@ -171,7 +172,7 @@ def test_facilitator_progress_and_export(hub):
 def test_dashboard_in_chromium_shows_text_inert_and_builds_pdfs(hub):
     from playwright.sync_api import expect, sync_playwright
 
-    from llc_exercises.pdf import CHROMIUM_FLAGS, find_chromium
+    from llc_exercises.documents.pdf import CHROMIUM_FLAGS, find_chromium
 
     s, tokens, _ = hub
     with sync_playwright() as p:
@@ -245,7 +246,7 @@ def test_a_session_opens_as_an_app_page_on_the_hub(hub):
     (installed with the kit) shows the session as a form with no code, filled from their own file."""
     from labtools import chromium
 
-    from llc_exercises.app import hub_link
+    from llc_exercises.participant.app import hub_link
 
     s, tokens, homes = hub
     start_server(s.url, s.admin_token, ANN)

@@ -18,9 +18,9 @@ from axe import violations
 from helpers import SAMPLE
 from hubtools import browser_login, call, running_hub
 
-from llc_exercises import dashboard
-from llc_exercises.cohort import load_cohort
-from llc_exercises.pdf import CHROMIUM_FLAGS, PdfEngineError, find_chromium
+from llc_exercises.core.cohort import load_cohort
+from llc_exercises.documents.pdf import CHROMIUM_FLAGS, PdfEngineError, find_chromium
+from llc_exercises.hub import dashboard
 
 try:
     CHROMIUM = find_chromium()

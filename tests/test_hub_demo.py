@@ -26,8 +26,9 @@ from urllib.parse import urljoin
 import pytest
 from helpers import ROOT, SAMPLE, pdf_text, squash
 
-from llc_exercises.hubdemo import DEMO_PARTICIPANTS, FACILITATOR, free_port, processes_mentioning
-from llc_exercises.pdf import CHROMIUM_FLAGS, PdfEngineError, find_chromium
+from llc_exercises.core.ports import free_port
+from llc_exercises.documents.pdf import CHROMIUM_FLAGS, PdfEngineError, find_chromium
+from llc_exercises.hub.demo import DEMO_PARTICIPANTS, FACILITATOR, processes_mentioning
 
 try:
     CHROMIUM = find_chromium()

@@ -11,8 +11,8 @@ import yaml
 from helpers import SAMPLE
 
 from llc_exercises import cli
-from llc_exercises import definitions as defs
-from llc_exercises.cohort import load_cohort
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.cohort import load_cohort
 
 CHICAGO = ZoneInfo("America/Chicago")
 NAME = "LLC-2025 (sample)"

@@ -7,9 +7,9 @@ import time
 import ipywidgets as w
 import pytest
 
-from llc_exercises import identity
+from llc_exercises.core import identity
+from llc_exercises.core.paths import ParticipantIdError
 from llc_exercises.notebook import identity_form
-from llc_exercises.paths import ParticipantIdError
 
 
 @pytest.fixture
@@ -108,6 +108,6 @@ def _walk(widget):
 
 
 def _first_field() -> str:
-    from llc_exercises import definitions as defs
+    from llc_exercises.core import definitions as defs
 
     return defs.worksheet("orientation.before_survey").fields[0].id

@@ -11,8 +11,8 @@ from axe import violations
 from formdriver import complete_session
 from labtools import answers_file, chromium, open_in_app, running_app
 
-from llc_exercises import definitions as defs
-from llc_exercises.app import notebook_name
+from llc_exercises.core import definitions as defs
+from llc_exercises.participant.app import notebook_name
 
 PARTICIPANT = "kb-app"
 

@@ -12,8 +12,8 @@ from axe import violations
 from formdriver import complete_session
 from labtools import answers_file, chromium, open_in_lab, running_lab, wait_for_forms
 
-from llc_exercises import definitions as defs
-from llc_exercises.app import notebook_name
+from llc_exercises.core import definitions as defs
+from llc_exercises.participant.app import notebook_name
 
 PARTICIPANT = "kb-lab"
 CELLS_JS = "() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.type)"

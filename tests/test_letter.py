@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from helpers import SAMPLE, PdfText, pdf_text
 
-from llc_exercises import letter
 from llc_exercises.cli import main
-from llc_exercises.pdf import page_count
+from llc_exercises.documents import letter
+from llc_exercises.documents.pdf import page_count
 
 STAMP = "2026-03-01T10:00:00+00:00"
 NOTE = "(the full text is in my workbook)"
@@ -168,7 +168,7 @@ def test_shortening_cuts_at_a_word_and_says_where_the_rest_is():
 def test_page_count_agrees_with_pdfinfo(tmp_path, engine):
     """WeasyPrint keeps page objects in compressed object streams, Chromium does not; participant
     text that reads "/Type /Page" is drawn, not counted."""
-    from llc_exercises.pdf import open_printer
+    from llc_exercises.documents.pdf import open_printer
 
     with open_printer(engine) as printer:
         for paragraphs in (1, 150):

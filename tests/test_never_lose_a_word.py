@@ -25,8 +25,8 @@ from labtools import (
     wait_for_http,
 )
 
-from llc_exercises.hubdemo import free_port
-from llc_exercises.store import AnswerStore
+from llc_exercises.core.ports import free_port
+from llc_exercises.core.store import AnswerStore
 
 PID = "never-lose"
 WHY_LABEL = "Why do you do it? What difference do you want the library to make?"

@@ -10,10 +10,10 @@ import pytest
 from test_carry import PID, doc, upload
 from test_carry import store as store  # noqa: F401,PLW0127 - the fixture, for this module too
 
-from llc_exercises import carry
-from llc_exercises import definitions as defs
-from llc_exercises.store import AnswerStore
-from llc_exercises.widgets import WorksheetView
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.store import AnswerStore
+from llc_exercises.participant import carry
+from llc_exercises.participant.widgets import WorksheetView
 
 WHY = "visioning.core_beliefs.why"
 ROWS = "visioning.strategic_plan.rows"

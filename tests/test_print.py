@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from llc_exercises import definitions as defs
-from llc_exercises import render
-from llc_exercises.pdf import write_pdf
-from llc_exercises.store import AnswerStore
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.store import AnswerStore
+from llc_exercises.documents import render
+from llc_exercises.documents.pdf import write_pdf
 
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
 # Bidi controls are invisible; Chromium keeps them in the PDF's text (WeasyPrint drops them).

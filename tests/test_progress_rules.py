@@ -11,10 +11,10 @@ import re
 import pytest
 from helpers import ROOT
 
-from llc_exercises import definitions as defs
-from llc_exercises import render
-from llc_exercises.submissions import summarize
-from llc_exercises.values import progress
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.values import progress
+from llc_exercises.documents import render
+from llc_exercises.hub.submissions import summarize
 
 VISIONING = defs.session("visioning")
 LENS = "visioning.soar_swot.lens"

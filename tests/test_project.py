@@ -9,7 +9,7 @@ import tomllib
 import yaml
 from helpers import ROOT
 
-from llc_exercises import definitions as defs
+from llc_exercises.core import definitions as defs
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + [ROOT / "workbook" / "workbook.ipynb"]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 from labtools import chromium, open_in_app, running_app
 
-from llc_exercises import app
-from llc_exercises.store import AnswerStore
+from llc_exercises.core.store import AnswerStore
+from llc_exercises.participant import app
 
 SIZES = {
     "200% zoom (683 px)": {"viewport": {"width": 683, "height": 384}, "device_scale_factor": 2},

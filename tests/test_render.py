@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from llc_exercises import charts, render
-from llc_exercises import definitions as defs
+from llc_exercises.core import definitions as defs
+from llc_exercises.documents import charts, render
 
 SCRIPT = "<script>alert('x')</script>"
 LATEX = r"costs $5 & 100% of {students} #1 \section ~tilde^ under_score"

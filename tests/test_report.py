@@ -16,8 +16,9 @@ from types import SimpleNamespace
 import pytest
 from helpers import SAMPLE, pdf_text, squash
 
-from llc_exercises import cli, report
-from llc_exercises.cohort import load_cohort
+from llc_exercises import cli
+from llc_exercises.core.cohort import load_cohort
+from llc_exercises.facilitator import report
 
 NOTE = "Not shown: fewer than 5 participants answered (n = {n}). Small groups are suppressed to keep answers anonymous."
 STAMP = "2026-04-01T12:00:00.000+00:00"

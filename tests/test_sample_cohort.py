@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from llc_exercises import definitions as defs
-from llc_exercises.paths import check_participant_id
-from llc_exercises.schema import problems
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.paths import check_participant_id
+from llc_exercises.core.schema import problems
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "datasets" / "make_sample_cohort.py"

@@ -12,8 +12,8 @@ import sys
 import pytest
 from jsonschema import Draft202012Validator
 
-from llc_exercises import definitions as defs
-from llc_exercises import schema
+from llc_exercises.core import definitions as defs
+from llc_exercises.core import schema
 
 SCALARS = [None, "", "text", "2026-01-31", "2026-1-31", 0, 1, 3, 3.0, 3.5, -1, 10**6, True, False,
            [], {}, ["x"]]

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from llc_exercises import charts, render
-from llc_exercises import definitions as defs
-from llc_exercises.schema import AnswerValueError
-from llc_exercises.store import AnswerStore
-from llc_exercises.widgets import MultiChoiceControl, TableControl, WorksheetView
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.schema import AnswerValueError
+from llc_exercises.core.store import AnswerStore
+from llc_exercises.documents import charts, render
+from llc_exercises.participant.widgets import MultiChoiceControl, TableControl, WorksheetView
 
 WORKSHEETS = [w for s in defs.sessions() for w in s.worksheets]
 
@@ -63,9 +63,9 @@ def test_worksheet_saves_reloads_and_shows_in_summary(tmp_path, ws):
 
 
 RESTART_CODE = """
-from llc_exercises import definitions as defs
-from llc_exercises.identity import current_store
-from llc_exercises.widgets import WorksheetView
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.identity import current_store
+from llc_exercises.participant.widgets import WorksheetView
 views = [WorksheetView(w, current_store()) for s in defs.sessions() for w in s.worksheets]
 """
 

@@ -9,8 +9,8 @@ import stat
 import pytest
 
 from llc_exercises import AnswerStore
-from llc_exercises.schema import AnswerValueError
-from llc_exercises.store import AnswerFileError, backup_path
+from llc_exercises.core.schema import AnswerValueError
+from llc_exercises.core.store import AnswerFileError, backup_path
 
 WHY = "visioning.core_beliefs.why"
 VISION = "visioning.mission_vision.vision"

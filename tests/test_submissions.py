@@ -13,10 +13,13 @@ import pytest
 from helpers import SAMPLE
 from traitlets.config import Config
 
-from llc_exercises import cli, dashboard, hub, submit
-from llc_exercises.service import export_files, sessions_summary
-from llc_exercises.store import AnswerStore
-from llc_exercises.submissions import MAX_BODY_BYTES, SubmissionDB, SubmissionRejected, check_submission, summarize
+from llc_exercises import cli
+from llc_exercises.core.store import AnswerStore
+from llc_exercises.hub import config as hub
+from llc_exercises.hub import dashboard
+from llc_exercises.hub.service import export_files, sessions_summary
+from llc_exercises.hub.submissions import MAX_BODY_BYTES, SubmissionDB, SubmissionRejected, check_submission, summarize
+from llc_exercises.participant import submit
 
 KEY = "visioning.core_beliefs.why"
 
@@ -100,7 +103,7 @@ def test_export_is_what_llc_build_reads_and_neutralises_formulas(tmp_path):
     rows = list(csv.DictReader(io.StringIO(files["roster.csv"].decode())))
     assert rows[0]["id"] == "ann" and rows[0]["name"].startswith("'=") and rows[0]["school"] == 'Oak, "Hollow"'
     assert json.loads(files["answers/ben.json"])["answers"][KEY]["value"] == "hello"
-    from llc_exercises.roster import read_roster
+    from llc_exercises.core.roster import read_roster
 
     (tmp_path / "roster.csv").write_bytes(files["roster.csv"])
     members, problems = read_roster(tmp_path / "roster.csv")
@@ -214,7 +217,7 @@ def test_off_a_hub_the_form_points_to_download_my_answers(saved, monkeypatch):
 
 
 def test_send_to_a_service_that_is_down_says_so_and_keeps_the_file(saved, monkeypatch):
-    from llc_exercises.hubdemo import free_port
+    from llc_exercises.core.ports import free_port
 
     monkeypatch.setenv("LLC_SERVICE_URL", f"http://127.0.0.1:{free_port()}/services/leading-edge")
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "t")
@@ -244,7 +247,7 @@ def test_a_damaged_answers_file_is_named_not_sent(saved, monkeypatch):
 
 
 def test_a_build_with_nobody_to_build_leaves_no_folder(tmp_path):
-    from llc_exercises.service import Builds
+    from llc_exercises.hub.service import Builds
 
     builds = Builds(tmp_path / "builds", SubmissionDB(tmp_path / "s.sqlite"), jobs=1)
     with pytest.raises(SubmissionRejected) as exc:

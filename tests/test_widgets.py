@@ -10,9 +10,9 @@ import time
 import ipywidgets as w
 import pytest
 
-from llc_exercises import definitions as defs
-from llc_exercises.store import AnswerStore
-from llc_exercises.widgets import MultiChoiceControl, TableControl, WorksheetView
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.store import AnswerStore
+from llc_exercises.participant.widgets import MultiChoiceControl, TableControl, WorksheetView
 
 
 def wait_for(predicate, timeout=10.0):
@@ -154,9 +154,9 @@ def test_chart_in_the_form_redraws_after_saving(store):
 
 
 KERNEL_CODE = """
-from llc_exercises import definitions as defs
-from llc_exercises.identity import current_store
-from llc_exercises.widgets import WorksheetView
+from llc_exercises.core import definitions as defs
+from llc_exercises.core.identity import current_store
+from llc_exercises.participant.widgets import WorksheetView
 v = WorksheetView(defs.worksheet("visioning.core_beliefs"), current_store())
 """
 

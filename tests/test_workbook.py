@@ -10,7 +10,7 @@ import sys
 import pytest
 from helpers import SAMPLE, PdfText, pdf_text, squash
 
-from llc_exercises import definitions as defs
+from llc_exercises.core import definitions as defs
 
 LLC = [sys.executable, "-m", "llc_exercises.cli"]
 

@@ -16,11 +16,13 @@ import time
 import pytest
 from helpers import SAMPLE, PdfText
 
-from llc_exercises import cli, render, store, years
-from llc_exercises import definitions as defs
-from llc_exercises.schema import AnswerValueError
-from llc_exercises.store import AnswerStore, backup_path, migrate
-from llc_exercises.workbook import build_one
+from llc_exercises import cli
+from llc_exercises.core import definitions as defs
+from llc_exercises.core import store, years
+from llc_exercises.core.schema import AnswerValueError
+from llc_exercises.core.store import AnswerStore, backup_path, migrate
+from llc_exercises.documents import charts, render
+from llc_exercises.documents.workbook import build_one
 
 SA, PD_LOG, PD_TARGET = years.SELF_ASSESSMENT, years.PD_LOG, years.PD_TARGET
 SAMPLE_YEAR = "2025-26"  # the sample cohort (LLC-2025) saved its answers between Aug 2025 and Jul 2026
@@ -297,13 +299,13 @@ def test_the_section_escapes_participant_text_and_says_the_change_in_words():
 def test_the_chart_draws_area_names_as_text_not_maths():
     c = years.compare({SA: [{"area": "Books at $5 to $10", "level": 3}]},
                       {**LAST, "answers": {SA: [{"area": "Books at $5 to $10", "level": 2}]}}, "2026-27")
-    drawn = years.levels_chart(c)
+    drawn = charts.levels_chart(c)
     svg = re.sub(r"<!--.*?-->", "", drawn.svg().decode("utf-8"), flags=re.S)
     drawn_text = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
     assert "Books at $5 to $10" in drawn_text
     assert "Last year (2025-26)" in drawn_text and "This year (2026-27)" in drawn_text
     assert "up: Books at $5 to $10" in drawn.alt
-    empty = years.levels_chart(years.compare({}, {**LAST, "answers": {}}, "2026-27"))
+    empty = charts.levels_chart(years.compare({}, {**LAST, "answers": {}}, "2026-27"))
     assert "no area rated" in empty.alt
 
 

@@ -1,0 +1,322 @@
+"""Attendance and hours: the facilitator's attendance sheet, read against the cohort and the roster,
+and each participant's hours toward the certificate.
+
+The sheet is a CSV the facilitator fills in: an ``id`` column, an optional ``name`` column, then one
+column per session or meeting id of the cohort (any order, any subset). A cell is ``yes``/``y``/
+``x``/``present`` (the event's full hours), ``no``/``n``/``absent`` or blank (none), or a number of
+hours for partial attendance. Every mistake is an ``AttendanceError`` naming the file, line and
+column, raised before anything is written.
+
+Hours = sessions + meetings attended + the participant's own PD log (``opportunity.pd_log.log``,
+its ``hours`` column), of which at most ``credit.pd_log_max_hours`` count. A participant without an
+answers file has no PD-log hours; a damaged answers file, or a PD-log row whose hours are not a
+number, stops with an error naming the file, since counting it as zero could deny someone a
+certificate they earned.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import LeadingEdgeError
+from .cohort import Cohort, Event
+from .roster import Member, csv_safe, read_roster
+from .store import read_document
+
+YES = frozenset({"yes", "y", "x", "present"})
+NO = frozenset({"no", "n", "absent", ""})
+PD_LOG_KEY = "opportunity.pd_log.log"
+SERIES_PREFIX = "On the Leading Edge of "
+
+
+class AttendanceError(LeadingEdgeError, ValueError):
+    """The attendance sheet (or a PD log) cannot be counted; the message names file, line and fix."""
+
+
+def fmt_hours(h: float) -> str:
+    """38.5 → '38.5', 32.0 → '32': hours as people write them."""
+    return f"{round(h, 2):g}"
+
+
+def short_title(e: Event) -> str:
+    """'On the Leading Edge of Coaching' → 'Coaching'; other titles as they are."""
+    if e.title.startswith(SERIES_PREFIX) and len(e.title) > len(SERIES_PREFIX):
+        rest = e.title[len(SERIES_PREFIX):]
+        return rest[0].upper() + rest[1:]
+    return e.title
+
+
+def and_list(items: Sequence[str]) -> str:
+    """['A', 'B', 'C'] → 'A, B and C'."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ---- the sheet -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sheet:
+    """A checked attendance sheet: roster id → {event id: hours attended} for each row given."""
+    path: Path
+    rows: dict[str, dict[str, float]]
+    columns: tuple[str, ...]  # the event columns the sheet has
+
+    def attended(self, pid: str) -> dict[str, float] | None:
+        """Hours per event for ``pid``; None when the sheet has no row for them."""
+        return self.rows.get(pid)
+
+
+def how_to_make(cohort: Cohort, roster: Path | str = "ROSTER.csv") -> str:
+    src = cohort.source or "COHORT.yaml"
+    return f"`llc attendance init --cohort {src} --roster {roster}` writes a blank one to fill in"
+
+
+def cell_hours(text: str, full: float) -> float | None:
+    """Hours a sheet cell stands for (yes, no or a number from 0 to ``full``), or None when it is
+    none of those. The hub's attendance page reads cells with it too."""
+    word = text.strip().lower()
+    if word in YES:
+        return full
+    if word in NO:
+        return 0.0
+    try:
+        hours = float(word)
+    except ValueError:
+        return None
+    return hours if math.isfinite(hours) and 0 <= hours <= full + 1e-9 else None
+
+
+def _cell_hours(cell: str, event: Event, where: str) -> float:
+    hours = cell_hours(cell, event.hours)
+    if hours is not None:
+        return hours
+    try:
+        number = float(cell.strip())
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise AttendanceError(f"{where}: {cell.strip()!r} is not yes, no or a number of hours; write yes "
+                              f"(all {fmt_hours(event.hours)} hours), no, or the hours attended.")
+    if number < 0:
+        raise AttendanceError(f"{where}: {cell.strip()!r} hours is negative; write the hours attended "
+                              "(0 or more), or no.")
+    raise AttendanceError(f"{where}: {cell.strip()!r} hours is more than the {fmt_hours(event.hours)} "
+                          f"hours {event.title!r} is worth; write at most {fmt_hours(event.hours)} "
+                          "(or yes for all of it).")
+
+
+def read_sheet(path: Path | str, cohort: Cohort, members: Sequence[Member],
+               roster: Path | str = "the roster") -> Sheet:
+    """Read and check the attendance CSV against ``cohort`` and the roster's ``members``."""
+    path = Path(path).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # spreadsheets often add a BOM
+    except FileNotFoundError:
+        raise AttendanceError(f"Attendance sheet {path} not found; {how_to_make(cohort, roster)} "
+                              "(or pass --attendance FILE).") from None
+    except UnicodeDecodeError:
+        raise AttendanceError(f"Attendance sheet {path} is not UTF-8 text; save it from your spreadsheet "
+                              "as \"CSV UTF-8\".") from None
+    except OSError as exc:
+        raise AttendanceError(f"Attendance sheet {path} cannot be read ({exc.strerror}).") from None
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header_row = next(reader, None)
+    header = [h.strip().lower() for h in header_row or []]
+    if "id" not in header:
+        raise AttendanceError(f"{path}, line 1: no 'id' column (columns: {', '.join(header) or 'none'}); the "
+                              "first line should read id,name, then one column per session or meeting id.")
+    events = {e.id: e for e in cohort.events()}
+    ids = ", ".join(events)
+    for col, h in enumerate(header, start=1):
+        if header.count(h) > 1 and h:
+            raise AttendanceError(f"{path}, line 1: column {h!r} appears twice; keep one.")
+        if h and h not in ("id", "name") and h not in events:
+            raise AttendanceError(f"{path}, line 1, column {col}: {h!r} is not a session or meeting of cohort "
+                                  f"{cohort.name!r}; the columns can be id, name and: {ids}.")
+
+    by_id = {m.id.lower(): m for m in members}  # roster ids are unique ignoring case
+    rows: dict[str, dict[str, float]] = {}
+    lines: dict[str, int] = {}
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            raise AttendanceError(f"{path}, line {line}: more cells than the header has columns; remove the "
+                                  "extra cells or add the missing column heading.")
+        row = dict(zip(header, cells))
+        raw_id = row.get("id", "").strip()
+        if not raw_id:
+            raise AttendanceError(f"{path}, line {line}: the id cell is empty; write the participant's id "
+                                  "as in the roster.")
+        member = by_id.get(raw_id.lower())
+        if member is None:
+            close = difflib.get_close_matches(raw_id, [m.id for m in members], n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise AttendanceError(f"{path}, line {line}: {raw_id!r} is not on the roster ({roster}).{hint} "
+                                  "Fix the id, or add the participant to the roster.")
+        if member.id in rows:
+            raise AttendanceError(f"{path}, line {line}: {member.id!r} already has a row (line "
+                                  f"{lines[member.id]}); merge the two rows into one.")
+        hours = {}
+        for h, cell in row.items():
+            if h in events:
+                hours[h] = _cell_hours(cell, events[h], f"{path}, line {line}, column {h!r}")
+            elif not h and cell.strip():
+                raise AttendanceError(f"{path}, line {line}: a cell under a column with no heading holds "
+                                      f"{cell.strip()!r}; give the column an event id or empty it.")
+        rows[member.id], lines[member.id] = hours, line
+    return Sheet(path, rows, tuple(h for h in header if h in events))
+
+
+def blank_sheet(cohort: Cohort, members: Sequence[Member]) -> bytes:
+    """A sheet to fill in: one row per roster member, every event column empty."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(["id", "name", *(e.id for e in cohort.events())])
+    for m in members:
+        writer.writerow([m.id, csv_safe(m.details.get("name", "")), *([""] * len(cohort.events()))])
+    return buf.getvalue().encode("utf-8")
+
+
+def init_sheet(cohort: Cohort, roster: Path | str, out: Path | str | None = None) -> tuple[Path, int]:
+    """Write a blank sheet for ``roster`` at ``out`` (default: the cohort file's ``attendance:``), never
+    over an existing file. Returns the path and the number of rows."""
+    roster = Path(roster).expanduser()
+    path = Path(out).expanduser() if out else cohort.attendance
+    if path is None:
+        raise AttendanceError(f"{cohort.source} names no attendance sheet; pass --out FILE, or add "
+                              "`attendance: attendance.csv` to the cohort file.")
+    if path.exists():
+        raise AttendanceError(f"{path} already exists; fill that one in, or pass --out with a new file name "
+                              "(nothing was overwritten).")
+    members, problems = read_roster(roster)
+    if problems:
+        raise AttendanceError("The roster has problems; fix them first:\n  " + "\n  ".join(problems))
+    if not members:
+        raise AttendanceError(f"Roster {roster} lists nobody; add one row per participant.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(blank_sheet(cohort, members))
+    try:
+        os.link(tmp, path)  # unlike a rename, fails rather than replace a file made meanwhile
+    except FileExistsError:
+        raise AttendanceError(f"{path} already exists; nothing was overwritten.") from None
+    except OSError:  # a file system without hard links: checked above, so a rename will do
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path, len(members)
+
+
+# ---- hours ---------------------------------------------------------------------------------------
+def pd_log_hours(path: Path) -> float | None:
+    """Sum of the PD log's ``hours`` column in an answers file; None when there is no such file."""
+    if not path.exists():
+        return None
+    doc = read_document(path)  # an AnswerFileError names the file and how to restore it
+    entry = doc["answers"].get(PD_LOG_KEY)
+    rows = entry.get("value") if isinstance(entry, dict) else None
+    if rows is None:
+        return 0.0
+    if not isinstance(rows, list):
+        raise AttendanceError(f"{path}: answer '{PD_LOG_KEY}' should be a list of log rows; fix the file "
+                              "(`llc validate` lists its problems) or restore it with `llc restore`.")
+    total = 0.0
+    for i, row in enumerate(rows, start=1):
+        value = row.get("hours") if isinstance(row, dict) else None
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value < 0:
+            raise AttendanceError(f"{path}: PD log ('{PD_LOG_KEY}') row {i}: hours {value!r} is not a number "
+                                  "of hours (0 or more); correct it in the worksheet or the file.")
+        total += float(value)
+    return total
+
+
+@dataclass(frozen=True)
+class Hours:
+    """One participant's hours toward the certificate, and why they fall short when they do."""
+    id: str
+    name: str
+    attended: tuple[tuple[Event, float], ...]  # events with hours > 0, by date
+    session_hours: float
+    meeting_hours: float
+    pd_log_hours: float  # everything logged
+    pd_hours_counted: float  # after the cohort's cap
+    total: float
+    required: float
+    qualified: bool
+    reason: str  # '' when qualified
+    has_row: bool  # the attendance sheet has a row for them
+    has_answers: bool
+
+    @property
+    def sessions(self) -> list[Event]:
+        return [e for e, _ in self.attended if e.kind == "session"]
+
+    @property
+    def meetings(self) -> list[Event]:
+        return [e for e, _ in self.attended if e.kind == "meeting"]
+
+    def partial(self) -> list[tuple[Event, float]]:
+        return [(e, h) for e, h in self.attended if h < e.hours - 1e-9]
+
+
+def hours_for(cohort: Cohort, pid: str, name: str, attended: dict[str, float] | None,
+              logged: float | None) -> Hours:
+    """Count one participant: ``attended`` from the sheet (None: no row), ``logged`` PD-log hours
+    (None: no answers file)."""
+    got = attended or {}
+    done = tuple((e, got[e.id]) for e in cohort.events() if got.get(e.id, 0) > 0)
+    session_h = round(sum(h for e, h in done if e.kind == "session"), 2)
+    meeting_h = round(sum(h for e, h in done if e.kind == "meeting"), 2)
+    cap = cohort.credit.pd_log_max_hours
+    log = logged or 0.0
+    counted = round(log if cap is None else min(log, cap), 2)
+    total = round(session_h + meeting_h + counted, 2)
+    required = cohort.credit.required_hours
+    qualified = total >= required - 1e-9
+    reason = ""
+    if not qualified:
+        parts = []
+        if attended is None:
+            parts.append("no attendance row")
+        else:
+            missed = [short_title(e) for e in cohort.sessions if got.get(e.id, 0) <= 0]
+            if missed:
+                parts.append(f"missed {and_list(missed)}" if len(missed) < len(cohort.sessions)
+                             else "missed every session")
+            parts += [f"part of {short_title(e)} ({fmt_hours(h)} of {fmt_hours(e.hours)} hours)"
+                      for e, h in done if e.kind == "session" and h < e.hours - 1e-9]
+            absent = [m for m in cohort.meetings if got.get(m.id, 0) <= 0]
+            if absent:
+                parts.append(f"missed {len(absent)} of {len(cohort.meetings)} meetings" if len(absent) < len(
+                    cohort.meetings) else "missed every meeting")
+        if cap != 0:
+            of = f" of up to {fmt_hours(cap)}" if cap is not None else ""
+            parts.append(f"{fmt_hours(counted)} PD-log hours counted{of}")
+        if logged is None:
+            parts.append("no answers file, so no PD log")
+        reason = f"{fmt_hours(total)} of {fmt_hours(required)} hours: " + "; ".join(parts)
+    return Hours(id=pid, name=name, attended=done, session_hours=session_h, meeting_hours=meeting_h,
+                 pd_log_hours=round(log, 2), pd_hours_counted=counted, total=total, required=required,
+                 qualified=qualified, reason=reason, has_row=attended is not None, has_answers=logged is not None)
+
+
+def cohort_hours(cohort: Cohort, members: Sequence[Member], sheet: Sheet, answers_dir: Path) -> list[Hours]:
+    """Hours of every roster member, in roster order. Reads each ``<id>.json`` in ``answers_dir``."""
+    out = []
+    for m in members:
+        logged = pd_log_hours(Path(answers_dir) / f"{m.id}.json")
+        out.append(hours_for(cohort, m.id, m.details.get("name") or m.id, sheet.attended(m.id), logged))
+    return out

@@ -1,0 +1,133 @@
+"""JupyterHub integration for hub admins: one ``configure(c)`` call, and nbgitpuller links.
+
+``configure`` registers the ``leading-edge`` service as a hub-managed process, gives it the
+read-only scopes it needs to tell facilitators from participants, and lets every participant's
+server token reach it (``access:services!service=leading-edge``) so ``llc.submit()`` works from a
+notebook without any password.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+SERVICE_NAME = "leading-edge"
+DEFAULT_PORT = 10101
+DEFAULT_GROUP = "facilitators"
+ACCESS_SCOPE = f"access:services!service={SERVICE_NAME}"
+# What the service itself may read from the Hub: user names, groups, admin flags, last activity.
+SERVICE_SCOPES = ["list:users", "read:users", "read:groups", "list:groups"]
+# The `server` role's default scopes (JupyterHub 4+), which server_token_scopes replaces.
+_SERVER_DEFAULT_SCOPES = ["users:activity!user", "access:servers!server"]
+
+
+def _plain(section, name: str):
+    """The value a config file set for ``name`` in this section; None when unset or only an
+    "add this" instruction (a traitlets LazyConfigValue)."""
+    from traitlets.config import LazyConfigValue
+
+    if name in section and not isinstance(section[name], LazyConfigValue):
+        return section[name]
+    return None
+
+
+def _base_url(c) -> str:
+    base = str(_plain(c.JupyterHub, "base_url") or "/").strip("/")
+    return f"/{base}/" if base else "/"
+
+
+def service_prefix(c=None) -> str:
+    return (_base_url(c) if c is not None else "/") + f"services/{SERVICE_NAME}/"
+
+
+def _has_extra_user_scopes() -> bool:
+    try:
+        from jupyterhub.app import JupyterHub
+    except ImportError:  # configuring without JupyterHub installed (docs, tests): assume current
+        return True
+    return hasattr(JupyterHub, "extra_user_scopes")  # JupyterHub 6+; TLJH and chart 4.x run 5
+
+
+def configure(c, facilitators_group: str = DEFAULT_GROUP, data_dir: str | Path = "/srv/leading-edge",
+              port: int = DEFAULT_PORT, ip: str = "127.0.0.1", url: str | None = None,
+              url_for_users: str | None = None, facilitators: tuple[str, ...] | list[str] = (),
+              build_jobs: int = 2, python: str | None = None, cohort: str | Path | None = None) -> dict:
+    """Register the Leading Edge service in a ``jupyterhub_config.py``; returns the service entry.
+
+    ``facilitators_group``: hub group whose members (and all hub admins) see the dashboard.
+    ``data_dir``: where submissions (SQLite) and built workbooks live; private to the hub's user.
+    ``ip``/``port``: where the service listens; ``url``: how the Hub and proxy reach it (default
+    ``http://ip:port``; on Kubernetes e.g. ``http://hub:10101`` with ``ip="0.0.0.0"``).
+    ``url_for_users``: how participants' kernels reach it (default: the service URL plus its
+    prefix; on Kubernetes the proxy, ``http://proxy-public/services/leading-edge/``).
+    ``facilitators``: user names to put in the group (optional; admins can also manage it in the
+    Hub's admin page).
+    ``cohort``: the cohort file (``llc cohort init``); its sessions and meetings are the columns of
+    the facilitators' attendance page, which saves ``attendance.csv`` in ``data_dir``.
+
+    Settings the file did not set itself are *added* rather than assigned, so this also works in
+    a config file that is merged into another (TLJH's ``jupyterhub_config.d``): the host's own
+    services (its idle culler), roles and environment are kept.
+    """
+    service_url = url or f"http://{ip}:{port}"
+    command = [python or sys.executable, "-m", "llc_exercises.hub.service",
+               "--data-dir", str(data_dir), "--facilitators-group", facilitators_group,
+               "--ip", ip, "--port", str(port), "--build-jobs", str(build_jobs)]
+    if cohort:
+        command += ["--cohort", str(Path(cohort).expanduser().resolve())]
+    entry = {"name": SERVICE_NAME, "url": service_url, "command": command,
+             "display": True, "oauth_no_confirm": True,
+             "info": {"description": "Leading Edge: send answers, facilitator dashboard"}}
+    hub = c.JupyterHub
+    services = _plain(hub, "services")
+    if services is not None:
+        hub.services = [*(x for x in services if x.get("name") != SERVICE_NAME), entry]
+    else:
+        hub.services.append(entry)
+
+    new_roles = [{"name": "leading-edge-service", "services": [SERVICE_NAME], "scopes": SERVICE_SCOPES,
+                  "description": "Leading Edge service: tell facilitators from participants"}]
+    roles = _plain(hub, "load_roles")
+    user_role = next((r for r in roles or [] if r.get("name") == "user"), None)
+    if user_role is not None:
+        # A redefined user role makes JupyterHub ignore extra_user_scopes: add ours to it instead.
+        user_role["scopes"] = sorted({*user_role.get("scopes", []), ACCESS_SCOPE})
+    elif not _has_extra_user_scopes():
+        new_roles.append({"name": "user", "scopes": ["self", ACCESS_SCOPE]})  # JupyterHub's default + ours
+    elif _plain(hub, "extra_user_scopes") is not None:
+        hub.extra_user_scopes = {*_plain(hub, "extra_user_scopes"), ACCESS_SCOPE}
+    else:
+        hub.extra_user_scopes.update({ACCESS_SCOPE})
+    if roles is not None:
+        hub.load_roles = [*(r for r in roles if r.get("name") != "leading-edge-service"), *new_roles]
+    else:
+        hub.load_roles.extend(new_roles)
+
+    current = _plain(c.Spawner, "server_token_scopes")
+    if callable(current):
+        raise TypeError("c.Spawner.server_token_scopes is a function; add "
+                        f"{ACCESS_SCOPE!r} to what it returns instead of calling configure() on it.")
+    c.Spawner.server_token_scopes = sorted({*(current or _SERVER_DEFAULT_SCOPES), ACCESS_SCOPE})
+
+    where = url_for_users or service_url.rstrip("/") + service_prefix(c)
+    # z2jh copies singleuser.extraEnv into c.KubeSpawner.environment, which outranks
+    # c.Spawner.environment: put the address in every environment a spawner will read.
+    for name in ("Spawner", "KubeSpawner"):
+        if name == "KubeSpawner" and name not in c:
+            continue
+        env = _plain(c[name], "environment")
+        if env is not None:
+            c[name].environment = {"LLC_SERVICE_URL": where, **env}  # a value set by hand wins
+        else:
+            c[name].environment.update({"LLC_SERVICE_URL": where})
+
+    if facilitators:
+        groups = _plain(hub, "load_groups")
+        if groups is not None:
+            groups = dict(groups)
+            group = groups.get(facilitators_group)
+            members = group.get("users", []) if isinstance(group, dict) else list(group or [])
+            groups[facilitators_group] = {"users": sorted({*members, *facilitators})}
+            hub.load_groups = groups
+        else:
+            hub.load_groups.update({facilitators_group: {"users": sorted(facilitators)}})
+    return entry

@@ -1,0 +1,453 @@
+"""App mode (``llc app``): the session notebooks as plain forms, no code, served by Voila on this computer.
+
+Voila runs every notebook top to bottom when its page opens, in a kernel of its own, and shows only
+the outputs: the worksheets, which save to the participant's answers file as in JupyterLab. The
+server listens on 127.0.0.1 only and without a token (nobody else can reach it), and nothing is
+fetched from the web: the kit's template (``app_template/``) neutralises Voila's CDN links, and the
+page config picks the MathJax bundled with Voila. ``/`` is the kit's own index of the sessions.
+
+On a JupyterHub, Voila's server extension serves the same pages at ``/user/<name>/voila/render/…``;
+``hub_link`` is the nbgitpuller link that opens one there.
+"""
+from __future__ import annotations
+
+import html
+import os
+import socket
+import sys
+import urllib.parse
+import webbrowser
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core import definitions as defs
+from ..core import identity
+from ..core.links import nbgitpuller_link
+from ..core.ports import free_port
+from ..core.store import NothingSaved
+from ..core.values import progress
+from ..errors import LeadingEdgeError, first_line
+
+DEFAULT_PORT = 8866
+TEMPLATE = "leading-edge"
+# A Jupyter data directory holding voila/templates/leading-edge/, put first on JUPYTER_PATH.
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "app_template"
+# In a checkout (the kit is installed editable) the notebooks sit beside the package.
+CHECKOUT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+DEFAULT_OPEN = "notebooks/00_orientation.ipynb"
+# What a participant reads when a cell fails with something other than the kit's own error (those
+# show their message): Voila's default asks for command-line flags.
+CELL_ERROR_HINT = ("Reload the page to try again. If it happens again, open this session in JupyterLab "
+                   "(make lab), which shows what went wrong, or tell your facilitator.")
+
+
+class AppError(LeadingEdgeError, RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Entry:
+    session: defs.Session
+    notebook: str  # file name inside the notebooks folder
+
+
+def notebook_name(s: defs.Session) -> str:
+    """``01_visioning.ipynb``: how the kit names each session's notebook."""
+    return f"{s.number:02d}_{s.id}.ipynb"
+
+
+def session_notebooks(directory: Path) -> list[Entry]:
+    """The sessions whose notebook is in ``directory``, in series order."""
+    return [Entry(s, notebook_name(s)) for s in defs.sessions() if (directory / notebook_name(s)).is_file()]
+
+
+def notebooks_dir(given: str | Path | None = None) -> Path:
+    """The folder to serve: ``given``, else the checkout's notebooks/; an AppError says what to pass."""
+    if given is None:
+        if not CHECKOUT_NOTEBOOKS.is_dir():
+            raise AppError(f"there is no notebooks folder at {CHECKOUT_NOTEBOOKS} (the kit is not run from a "
+                           "checkout): pass --notebooks DIR, the folder with 00_orientation.ipynb and the "
+                           "session notebooks.")
+        directory = CHECKOUT_NOTEBOOKS
+    else:
+        directory = Path(given).expanduser().resolve()
+        if not directory.is_dir():
+            raise AppError(f"--notebooks {given}: there is no folder {directory}. Pass the folder with "
+                           "00_orientation.ipynb and the session notebooks (in a copy of the kit: notebooks/).")
+    if not session_notebooks(directory):
+        names = ", ".join(notebook_name(s) for s in defs.sessions())
+        raise AppError(f"{directory} has none of the session notebooks ({names}): pass --notebooks DIR, the "
+                       "folder that holds them.")
+    return directory
+
+
+def pick_port(port: int | None) -> int:
+    """``port`` when given (an AppError when it is taken); else 8866, or any free port if that is taken."""
+    wanted = DEFAULT_PORT if port is None else port
+    with socket.socket() as s:
+        if os.name != "nt":  # as tornado listens: a port left in TIME_WAIT by the last run is free
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", wanted))
+        except OSError:
+            if port is not None:
+                raise AppError(f"port {port} on 127.0.0.1 is in use (is the app already running?): choose "
+                               "another with --port N, or leave --port out to get a free one.") from None
+            return free_port()
+    return wanted
+
+
+def hub_link(hub: str, repo: str, branch: str = "main", open_path: str = DEFAULT_OPEN) -> str:
+    """The nbgitpuller link that pulls the kit into a participant's home on the hub and opens
+    ``open_path`` as an app page (``voila/render/<repo folder>/<open_path>``) instead of in JupyterLab."""
+    link = nbgitpuller_link(hub, repo, branch, open_path)  # its checks, and its name for the folder
+    base, _, query = link.partition("?")
+    params = dict(urllib.parse.parse_qsl(query))
+    params["urlpath"] = "voila/render/" + params["urlpath"].removeprefix("lab/tree/")
+    return f"{base}?{urllib.parse.urlencode(params)}"
+
+
+# ---- the index page -------------------------------------------------------------------------------
+INDEX_CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; background: #f6f7f9; margin: 0;
+  line-height: 1.5; }
+main { max-width: 46em; margin: 2.5em auto; padding: 1.5em 2em 2em; background: #fff;
+  border: 1px solid #d5d9e0; border-radius: 6px; }
+h1 { color: #1d3557; margin: 0 0 0.2em; font-size: 1.8em; }
+.kicker { color: #4a5563; margin: 0; font-size: 0.95em; }
+h2 { color: #1d3557; font-size: 1.25em; margin: 1.6em 0 0.4em; }
+.sessions { list-style: none; padding: 0; margin: 0; }
+.sessions li { display: flex; justify-content: space-between; gap: 1em; flex-wrap: wrap;
+  padding: 0.65em 0.2em; border-bottom: 1px solid #e3e6eb; }
+.sessions a { color: #0b4f8a; font-weight: bold; text-decoration: underline; }
+.sessions a:hover { color: #06345c; }
+a:focus-visible { outline: 3px solid #0b4f8a; outline-offset: 2px; }
+.progress { color: #4a5563; display: inline-flex; align-items: center; gap: 0.5em; }
+.progress progress { width: 6em; height: 0.8em; accent-color: #1b6b45; }
+.complete { color: #1b4d36; font-weight: bold; }
+.continue { background: #eef4fa; border-left: 4px solid #0b4f8a; padding: 0.5em 0.8em; }
+.continue a { color: #0b4f8a; font-weight: bold; }
+.download { display: inline-block; background: #0b4f8a; color: #fff; font-weight: bold; padding: 0.45em 0.9em;
+  border-radius: 4px; text-decoration: none; margin: 0.2em 0.6em 0.2em 0; }
+.download:hover { background: #06345c; }
+.download[aria-disabled="true"] { background: #6b7785; cursor: progress; }
+.status { min-height: 1.5em; color: #1b4d36; }
+.status.failed { color: #9b1116; font-weight: bold; }
+.notice { background: #fff6e0; border-left: 4px solid #9a6700; padding: 0.5em 0.8em; }
+code { font-size: 0.95em; overflow-wrap: anywhere; }
+"""
+
+
+# The index's download links work as plain links (the file arrives as an attachment once built);
+# with scripts, a click fetches the file instead, so the page can say it is building and, after,
+# how many pages arrived or what went wrong.
+INDEX_JS = """
+for (const link of document.querySelectorAll("a.download")) {
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    if (link.getAttribute("aria-disabled") === "true") return;
+    const status = document.getElementById(link.dataset.status);
+    const name = link.dataset.filename;
+    link.setAttribute("aria-disabled", "true");
+    status.classList.remove("failed");
+    status.textContent = link.dataset.working;
+    try {
+      let response;
+      try {
+        response = await fetch(link.href, { cache: "no-store" });
+      } catch (_) {
+        throw new Error("Not downloaded: the app is not answering. Start it again (llc app, or make app), "
+                        + "reload this page and press the button again.");
+      }
+      if (!response.ok) throw new Error(await response.text());
+      const url = URL.createObjectURL(await response.blob());
+      const save = Object.assign(document.createElement("a"), { href: url, download: name });
+      document.body.appendChild(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      const pages = response.headers.get("X-LLC-Pages");
+      status.textContent = `Downloaded ${name}` + (pages ? `, ${pages} page${pages === "1" ? "" : "s"}` : "")
+        + ". Look for it in your browser's downloads.";
+    } catch (error) {
+      status.classList.add("failed");
+      status.textContent = error.message;
+    } finally {
+      link.removeAttribute("aria-disabled");
+    }
+  });
+}
+"""
+# What the index offers to download: (address under the app, file name, label, kind: what is built)
+DOWNLOADS = (("workbook.pdf", "my-workbook.pdf", "Download my workbook (PDF)", "workbook"),
+             ("letter.pdf", "letter-to-my-principal.pdf", "My letter to my principal (PDF)", "letter"))
+
+
+def downloads_html(base_url: str, known: bool) -> str:
+    """The index's Your workbook section: the download links, or what to do first."""
+    from .my_files import working_line
+
+    orientation = base_url + "voila/render/" + urllib.parse.quote(notebook_name(defs.sessions()[0]))
+    if not known:
+        return (f'<p>Your workbook and your letter to your principal can be downloaded here as soon as you '
+                f'have saved <a href="{html.escape(orientation)}">About you</a> in Orientation.</p>')
+    parts = ['<p>Built from your answers file when you press a button, the same way your facilitator '
+             "builds it: a cover, every session's answers and your charts; the letter is one page.</p><p>"]
+    for address, filename, label, kind in DOWNLOADS:
+        working = working_line(kind)
+        parts.append(f'<a class="download" href="{html.escape(base_url + address)}" data-status="llc-status" '
+                     f'data-filename="{filename}" data-working="{html.escape(working)}">{label}</a>')
+    parts.append('</p><p id="llc-status" class="status" role="status" aria-live="polite"></p>')
+    return "".join(parts)
+
+
+def index_html(entries: list[Entry], base_url: str = "/") -> str:
+    """The app's home page: what this is, where answers go, where to continue, a link to each session
+    with its progress, and the workbook and letter to download."""
+    esc = html.escape
+    notice, answers = "", None
+    try:
+        pid = identity.current_participant_id()
+        if pid:
+            answers = identity.current_store()
+            where = (f"<p>Answers are saved for <strong>{esc(pid)}</strong> (from "
+                     f"{esc(identity.source_of_identity())}) in <code>{esc(str(answers.path))}</code>.</p>")
+        else:
+            where = ("<p>The kit does not know who you are yet: start with <strong>Orientation</strong>, "
+                     "where you type your id once.</p>")
+    except LeadingEdgeError as exc:  # a bad id or a damaged answers file: say so, still list the sessions
+        where, answers = "", None
+        notice = f'<p class="notice" role="alert">{esc(str(exc))}</p>'
+    rows, resume = [], ""
+    for e in entries:
+        href = base_url + "voila/render/" + urllib.parse.quote(e.notebook)
+        done = ""
+        if answers is not None:
+            try:
+                n, total = progress(e.session, answers)
+            except LeadingEdgeError as exc:
+                notice = notice or f'<p class="notice" role="alert">{esc(str(exc))}</p>'
+            else:
+                # the bar is decoration: the words beside it say the same to everyone
+                bar = f'<progress value="{n}" max="{total}" aria-hidden="true"></progress>'
+                words = f"{n} of {total} questions answered"
+                if n >= total:
+                    words = f'<span class="complete">complete</span> ({words})'
+                elif not resume:
+                    # the session's name beside the link, not in it: one link per session name on the page
+                    resume = (f'<p class="continue"><a href="{esc(href)}">Continue where you left off</a>: '
+                              f"{esc(e.session.heading)}</p>")
+                done = f'<span class="progress">{bar}<span>{words}</span></span>'
+        rows.append(f'<li><a href="{esc(href)}">{esc(e.session.heading)}</a>{done}</li>')
+    if answers is not None and not resume and rows and not notice:
+        resume = ('<p class="continue">Every question in every session is answered. Download your workbook '
+                  "below, or open any session to add to it.</p>")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>Leading Edge: your sessions</title>
+<style>{INDEX_CSS}</style></head>
+<body><main>
+<p class="kicker">On the Leading Edge · school library leadership series</p>
+<h1>Your sessions</h1>
+<p>Each session opens as a page of worksheets, without any code. Everything you type saves itself
+automatically a moment after you stop typing, to your own answers file on this computer (not to the
+notebook), so you can close a page at any time and come back later.</p>
+{where}{notice}{resume}
+<h2>Sessions</h2>
+<ul class="sessions">
+{chr(10).join(rows)}
+</ul>
+<h2>Your workbook</h2>
+{downloads_html(base_url, answers is not None)}
+<h2>When you are done</h2>
+<p>Close the browser tab. To stop the app, press <kbd>Ctrl</kbd>+<kbd>C</kbd> in the terminal where
+<code>llc app</code> runs. Your answers are already saved.</p>
+</main><script>""" + INDEX_JS + """</script></body></html>
+"""
+
+
+# ---- errors in a cell -------------------------------------------------------------------------------
+def kit_error_names() -> frozenset[str]:
+    """Class names of the kit's own errors that a session cell can raise: their messages say what
+    to do, so the app shows them where Voila would hide every error behind one generic line."""
+    from . import carry, my_files, submit, widgets  # noqa: F401  (imported so their error classes exist)
+
+    names, todo = set(), [LeadingEdgeError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return frozenset(names)
+
+
+def show_kit_errors() -> None:
+    """Make Voila keep the message (not the traceback) of the kit's errors. Voila builds its
+    executor by name in ``voila.notebook_renderer`` and has no setting for the class."""
+    import voila.notebook_renderer as renderer
+    from voila.execute import VoilaExecutor
+
+    names = kit_error_names()
+
+    class KitErrorsExecutor(VoilaExecutor):
+        def strip_code_cell_errors(self, cell):
+            kept = [(o, o.get("evalue", "")) for o in cell.get("outputs", [])
+                    if o.get("output_type") == "error" and o.get("ename") in names]
+            super().strip_code_cell_errors(cell)
+            for output, message in kept:
+                output["ename"], output["evalue"], output["traceback"] = "Leading Edge", message, [message]
+            return cell
+
+    renderer.VoilaExecutor = KitErrorsExecutor
+
+
+# ---- serving ------------------------------------------------------------------------------------------
+def offline_page_config(page_config: dict, **_context) -> dict:
+    """Voila's page config hook: both MathJax settings "null" make Voila's bundle use the MathJax
+    it ships (JupyterLab's mathjax-extension) instead of loading MathJax 2 from cdnjs."""
+    page_config["fullMathjaxUrl"] = "null"
+    page_config["mathjaxConfig"] = "null"
+    return page_config
+
+
+def voila_argv(notebooks: Path, port: int) -> list[str]:
+    """Voila's settings, as command-line arguments: they outrank any voila.json a user has."""
+    return [
+        str(notebooks),
+        "--Voila.ip=127.0.0.1", f"--Voila.port={port}", "--Voila.port_retries=0",
+        "--Voila.open_browser=True",  # Voila then calls launch_browser(), which prints the line to open
+        "--Voila.token=",  # local only: no token to copy
+        "--Voila.log_level=ERROR",  # the friendly line is ours; Voila warns "not trusted" on every page
+        f"--VoilaConfiguration.template={TEMPLATE}",
+        "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.show_margins=True",  # a centred page of readable width
+        "--VoilaConfiguration.preheat_kernel=False",  # a fresh kernel for every page
+        "--VoilaConfiguration.resources=llc_index_url=/",
+        # one failing worksheet should not hide the rest of the page (Voila stops at an error otherwise)
+        "--VoilaExecutor.allow_errors=True",
+        f"--VoilaExecutor.cell_error_instruction={CELL_ERROR_HINT}",
+        # A page's kernel goes when the page does: leaving it (a link, reload, closing the tab) posts
+        # Voila's shutdown; a page that could not say goodbye (a crashed or killed browser, a tab
+        # closed mid-load, a laptop lid) leaves a kernel with no connection, each ~120-170 MB. The
+        # server's culler shuts those down after a quiet minute (checked every 15 s). It never
+        # touches a kernel with a page connected (cull_connected) or one still running a notebook
+        # (cull_busy), however long a participant reads; a culled kernel shuts down cleanly, so
+        # widgets.py's exit hook writes any pending save (which waits at most MAX_WAIT_S anyway).
+        # Voila's kernel manager is jupyter_server's AsyncMappingKernelManager: these apply to it.
+        "--MappingKernelManager.cull_idle_timeout=60", "--MappingKernelManager.cull_interval=15",
+        "--MappingKernelManager.cull_connected=False", "--MappingKernelManager.cull_busy=False",
+    ] + ([] if os.name == "nt" else [
+        # kernels talk over Unix sockets in Voila's private folder, not TCP ports (no TCP warning per page)
+        "--KernelManager.transport=ipc"])
+
+
+def configured_app(notebooks: str | Path | None = None, port: int | None = None, open_browser: bool = True):
+    """The kit's Voila application, configured and ready to ``start()``; AppError when the folder
+    or the port will not do."""
+    directory = notebooks_dir(notebooks)
+    chosen = pick_port(port)
+    # Voila finds templates on the Jupyter data path; the kit's comes first (kernels inherit it: harmless).
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH"))
+                                                 if p)
+    show_kit_errors()
+    voila = app_class()(entries=session_notebooks(directory), open_page=open_browser)
+    voila.initialize(voila_argv(directory, chosen))
+    voila.voila_configuration.page_config_hook = offline_page_config
+    return voila
+
+
+def run(notebooks: str | Path | None = None, port: int | None = None, open_browser: bool = True) -> int:
+    """Serve the session notebooks until Ctrl+C (or SIGTERM); every kernel is shut down on the way out."""
+    configured_app(notebooks, port, open_browser).start()  # returns once stopped, kernels shut down
+    print("Stopped. Your answers are saved.", file=sys.stderr)
+    return 0
+
+
+def app_class():
+    """Voila with the kit's index page at ``/``; built on first use (importing Voila takes a second)."""
+    import tornado.web
+    from jupyter_server.utils import url_path_join
+    from voila.app import Voila
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    class IndexHandler(tornado.web.RequestHandler):
+        def initialize(self, entries: list[Entry], base_url: str) -> None:
+            self.entries, self.base_url = entries, base_url
+
+        def get(self) -> None:
+            _ = self.xsrf_token  # reading it sets the _xsrf cookie: see SessionHandler
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")  # progress changes as answers are saved
+            self.finish(index_html(self.entries, self.base_url))
+
+        def head(self) -> None:
+            # a form's guard asks whether the app is still there (guard.py): answer at once, cheaply
+            self.set_header("Cache-Control", "no-store")
+            self.finish()
+
+    class DownloadHandler(tornado.web.RequestHandler):
+        """GET /workbook.pdf, /letter.pdf: the current participant's file, built when asked for, on a
+        thread (the server keeps serving pages and saving answers meanwhile), as an attachment."""
+
+        def initialize(self, kind: str) -> None:
+            self.kind = kind
+
+        async def get(self) -> None:
+            from tornado.ioloop import IOLoop
+
+            from ..documents.pdf import page_count
+            from . import my_files
+
+            make = my_files.workbook_file if self.kind == "workbook" else my_files.letter_file
+            self.set_header("Cache-Control", "no-store")  # always the answers as they are now
+            try:
+                name, data, mime = await IOLoop.current().run_in_executor(None, make)
+                pages = page_count(data)
+            except LeadingEdgeError as exc:  # says what to do: About you first, a damaged file, …
+                self.set_status(409 if isinstance(exc, (identity.NotIdentified, NothingSaved)) else 500)
+                self.set_header("Content-Type", "text/plain; charset=utf-8")
+                self.finish(f"Not downloaded. {exc}")
+                return
+            except Exception as exc:  # noqa: BLE001 - the participant reads this, not a log
+                self.set_status(500)
+                self.set_header("Content-Type", "text/plain; charset=utf-8")
+                self.finish(f"Not downloaded: something unexpected went wrong ({first_line(exc)}). Try "
+                            "again; if it happens again, tell your facilitator.")
+                return
+            self.set_header("Content-Type", mime)
+            self.set_header("Content-Disposition", f'attachment; filename="{name}"')
+            self.set_header("X-LLC-Pages", str(pages))
+            self.finish(data)
+
+    class SessionHandler(TornadoVoilaHandler):
+        """Voila's page, plus the _xsrf cookie: leaving a page posts that cookie to shut its kernel
+        down, and Voila sets it only on its own file tree, so without it every kernel would stay."""
+
+        async def prepare(self, **kwargs) -> None:
+            await super().prepare(**kwargs)
+            _ = self.xsrf_token  # reading it sets the cookie
+
+    class LeadingEdgeApp(Voila):
+        def __init__(self, entries: list[Entry], open_page: bool, **kwargs):
+            super().__init__(**kwargs)
+            self.entries, self.open_page = entries, open_page
+
+        def init_handlers(self) -> list:
+            # first, so it wins over Voila's own file tree at the same address
+            index = (url_path_join(self.server_url, "/?"), IndexHandler,
+                     {"entries": self.entries, "base_url": self.base_url})
+            files = [(url_path_join(self.server_url, f"/{address}"), DownloadHandler, {"kind": kind})
+                     for address, _name, _label, kind in DOWNLOADS]
+            return [index, *files, *((h[0], SessionHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h
+                             for h in super().init_handlers())]
+
+        def launch_browser(self) -> None:
+            # Voila calls this once it listens, on the port it got: the moment to say where to go.
+            url = f"http://127.0.0.1:{self.port}{self.base_url}"
+            print(f"Leading Edge app: open {url} in your browser (answers save as you type). "
+                  "Press Ctrl+C here to stop.", flush=True)
+            if self.open_page:
+                webbrowser.open(url)
+
+    return LeadingEdgeApp
