@@ -62,7 +62,7 @@ def _status_writer(path: str):
     dashboard polls it)."""
     import json
 
-    from .core.store import write_atomic
+    from .core.files import write_atomic
 
     def write(done, total, results, finished=False):
         rows = [{"participant": r.participant, "name": r.name, "files": [p.name for p in r.outputs],

@@ -16,6 +16,7 @@ from helpers import SAMPLE
 
 from llc_exercises.cli import main
 from llc_exercises.core import definitions as defs
+from llc_exercises.core import files
 from llc_exercises.core.roster import csv_safe
 from llc_exercises.core.schema import AnswerValueError
 from llc_exercises.core.store import AnswerFileError, AnswerStore
@@ -233,7 +234,7 @@ def test_a_failure_while_placing_files_leaves_no_new_file(tmp_path, monkeypatch,
     folder = tmp_path / "exports"
     folder.mkdir()
     (folder / "x-strategic-plan.csv").write_text("an older export\n", encoding="utf-8")
-    real, calls = export.os.replace, []
+    real, calls = files.os.replace, []
 
     def flaky(src, dst):
         calls.append(dst)
@@ -241,7 +242,7 @@ def test_a_failure_while_placing_files_leaves_no_new_file(tmp_path, monkeypatch,
             raise OSError(28, "No space left on device")
         real(src, dst)
 
-    monkeypatch.setattr(export.os, "replace", flaky)
+    monkeypatch.setattr(files.os, "replace", flaky)
     with pytest.raises(export.ExportError, match="No space left on device. Nothing was written"):
         export.export(store.path, folder / out)
     # Only the file that was there before; nothing new, no temporary file.
@@ -251,7 +252,7 @@ def test_a_failure_while_placing_files_leaves_no_new_file(tmp_path, monkeypatch,
 def test_a_failure_while_writing_leaves_no_temporary_file(tmp_path, monkeypatch):
     store = formula_store(tmp_path)
     folder = tmp_path / "exports"
-    real, calls = export.os.fsync, []
+    real, calls = files.os.fsync, []
 
     def flaky(fd):
         calls.append(fd)
@@ -259,7 +260,7 @@ def test_a_failure_while_writing_leaves_no_temporary_file(tmp_path, monkeypatch)
             raise OSError(5, "Input/output error")
         real(fd)
 
-    monkeypatch.setattr(export.os, "fsync", flaky)
+    monkeypatch.setattr(files.os, "fsync", flaky)
     with pytest.raises(export.ExportError, match="Input/output error"):
         export.export(store.path, folder / "x.csv")
     assert listing(folder) == []

@@ -212,11 +212,17 @@ def test_unparsable_times_suggest_the_right_form(written, suggested):
 
 
 def test_failed_print_leaves_nothing(guide_copy, tmp_path, monkeypatch):
-    def broken(html, out, engine="auto"):
-        out.write_bytes(b"%PDF-half")
-        raise guide.GuideError("printer on fire")
+    class Broken:
+        def __enter__(self):
+            return self
 
-    monkeypatch.setattr(guide, "write_pdf", broken)
+        def __exit__(self, *exc):
+            return None
+
+        def pdf(self, html):
+            raise guide.GuideError("printer on fire")
+
+    monkeypatch.setattr(guide, "open_printer", lambda engine="auto": Broken())
     out = tmp_path / "out"
     with pytest.raises(guide.GuideError, match="printer on fire"):
         guide.build_guide(out, directory=guide_copy)

@@ -19,13 +19,13 @@ import csv
 import difflib
 import io
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LeadingEdgeError
 from .cohort import Cohort, Event
+from .files import write_atomic
 from .roster import Member, csv_safe, read_roster
 from .store import read_document
 
@@ -204,16 +204,10 @@ def init_sheet(cohort: Cohort, roster: Path | str, out: Path | str | None = None
     if not members:
         raise AttendanceError(f"Roster {roster} lists nobody; add one row per participant.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(blank_sheet(cohort, members))
     try:
-        os.link(tmp, path)  # unlike a rename, fails rather than replace a file made meanwhile
+        write_atomic(path, blank_sheet(cohort, members), exclusive=True)  # never over one made meanwhile
     except FileExistsError:
         raise AttendanceError(f"{path} already exists; nothing was overwritten.") from None
-    except OSError:  # a file system without hard links: checked above, so a rename will do
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path, len(members)
 
 

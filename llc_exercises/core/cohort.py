@@ -22,6 +22,7 @@ import yaml
 
 from ..errors import LeadingEdgeError
 from . import definitions as defs
+from .files import write_atomic
 
 SERIES = "On the Leading Edge"
 DEFAULT_TIMEZONE = "America/Chicago"  # ESC-20 is in San Antonio, Texas
@@ -206,14 +207,8 @@ def init_cohort(path: Path, name: str = "My cohort", school_year: int | None = N
         raise CohortError(f"{path} already exists; edit it, choose another name, or pass --force to replace it.")
     text = starter_yaml(name, school_year, facilitator)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        cohort = parse_cohort(_yaml(text), path)  # the starter must pass its own check
-    except CohortError:
-        tmp.unlink()
-        raise
-    os.replace(tmp, path)
+    cohort = parse_cohort(_yaml(text), path)  # the starter must pass its own check
+    write_atomic(path, text.encode("utf-8"))
     return cohort
 
 

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 from ..errors import LeadingEdgeError
+from .files import write_atomic
 from .paths import answers_path, check_participant_id, data_dir
-from .store import AnswerStore, write_atomic
+from .store import AnswerStore
 
 
 class NotIdentified(LeadingEdgeError, RuntimeError):

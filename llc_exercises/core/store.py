@@ -11,7 +11,6 @@ import copy
 import datetime as dt
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from filelock import FileLock, Timeout
 
 from ..errors import LeadingEdgeError
 from . import schema
+from .files import write_atomic
 
 LOCK_TIMEOUT_S = 15
 
@@ -135,30 +135,6 @@ def read_document(path: Path) -> dict:
     except OSError as exc:
         raise AnswerFileError(f"Cannot read answers file {path}: {exc.strerror}.") from None
     return migrate(_parse(raw, path), path)
-
-
-def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
-    """``data`` at ``path`` (0600), complete or not at all. ``exclusive``: never over an existing
-    file (FileExistsError, even when another process takes the name at the same moment)."""
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if exclusive:
-            os.link(tmp, path)  # fails if the name is taken; the temporary name goes below
-            Path(tmp).unlink()
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dirfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dirfd)  # make the rename itself durable
-    finally:
-        os.close(dirfd)
 
 
 def _to_json_value(value):

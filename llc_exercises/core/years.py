@@ -21,8 +21,9 @@ from pathlib import Path
 from ..errors import LeadingEdgeError
 from . import definitions as defs
 from . import schema
+from .files import write_atomic
 from .paths import ParticipantIdError, check_participant_id
-from .store import AnswerStore, read_document, write_atomic
+from .store import AnswerStore, read_document
 from .values import number, stamp_time
 
 # What carries into the new year, by worksheet (``session.worksheet``): every answer of these

@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core import derived
-from ..core.store import read_answers, write_atomic
+from ..core.files import write_atomic
+from ..core.store import read_answers
 from ..core.values import is_blank, number
 from ..errors import LeadingEdgeError
 from .pdf import open_printer, page_count

@@ -17,7 +17,7 @@ import threading
 import zlib
 from pathlib import Path
 
-from ..core.store import write_atomic
+from ..core.files import write_atomic
 from ..errors import LeadingEdgeError, first_line
 
 ENGINES = ("chromium", "weasyprint")

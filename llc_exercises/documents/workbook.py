@@ -22,8 +22,9 @@ from typing import Any
 
 from ..core import cohort as cohorts
 from ..core import schema
+from ..core.files import write_atomic
 from ..core.paths import check_participant_id, output_stem
-from ..core.store import AnswerFileError, read_document, write_atomic
+from ..core.store import AnswerFileError, read_document
 from ..errors import LeadingEdgeError, first_line
 from . import render
 from .pdf import Printer, open_printer, resolve_engine

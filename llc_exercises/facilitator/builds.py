@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.cohort import Cohort
+from ..core.files import write_atomic
 from ..core.roster import csv_safe, read_roster
-from ..core.store import write_atomic
 from ..documents import render
 from ..documents.pdf import resolve_engine
 from ..documents.workbook import (

@@ -18,14 +18,12 @@ import hashlib
 import hmac
 import io
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.attendance import Hours, Sheet, cohort_hours, fmt_hours, how_to_make, read_sheet, short_title
 from ..core.cohort import Cohort, load_cohort
+from ..core.files import write_all
 from ..core.roster import csv_safe, read_roster
 from ..documents.pdf import open_printer
 from ..documents.render import ISOLATE, esc
@@ -242,21 +240,6 @@ def _secret(cohort: Cohort) -> str:
     return cohort.certificate_secret
 
 
-def _publish(tmp: Path, out: Path, keep: set[str]) -> list[str]:
-    """Move the finished files in: the whole folder when ``out`` is new, else file by file, removing
-    certificates of an earlier run that this run did not issue (they would not be in the register)."""
-    if not out.exists():
-        os.replace(tmp, out)
-        return []
-    for f in sorted(tmp.iterdir()):
-        os.replace(f, out / f.name)
-    removed = sorted(p.name for p in out.glob("certificate-*.pdf") if p.name not in keep)
-    for name in removed:
-        (out / name).unlink()
-    tmp.rmdir()
-    return removed
-
-
 def issue(cohort: Cohort | Path | str, roster: Path | str, answers_dir: Path | str, out: Path | str,
           attendance: Path | str | None = None, on: dt.date | None = None, engine: str = "auto") -> Issued:
     """Check everything, print a certificate for each qualified roster member and write both registers
@@ -286,20 +269,17 @@ def issue(cohort: Cohort | Path | str, roster: Path | str, answers_dir: Path | s
     issued = [(h, verification_code(secret, cohort.name, h.id, h.name, fmt_hours(h.total), on.isoformat()))
               for h in qualified]
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # as a plain mkdir would make it, not mkdtemp's 0700
-        if issued:
-            with open_printer(engine) as printer:  # one browser for every certificate
-                for h, code in issued:
-                    (tmp / f"certificate-{h.id}.pdf").write_bytes(printer.pdf(certificate_html(cohort, h, on, code)))
-        (tmp / REGISTER).write_bytes(register_csv(cohort, issued, on))
-        (tmp / NOT_QUALIFIED).write_bytes(not_qualified_csv([h for h in everyone if not h.qualified]))
-        removed = _publish(tmp, out, {f"certificate-{h.id}.pdf" for h, _ in issued})
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    files: dict[Path, bytes] = {}
+    if issued:
+        with open_printer(engine) as printer:  # one browser for every certificate
+            for h, code in issued:
+                files[out / f"certificate-{h.id}.pdf"] = printer.pdf(certificate_html(cohort, h, on, code))
+    files[out / REGISTER] = register_csv(cohort, issued, on)
+    files[out / NOT_QUALIFIED] = not_qualified_csv([h for h in everyone if not h.qualified])
+    out.mkdir(parents=True, exist_ok=True)
+    write_all(files, mode=0o644)  # handed out: not private to the facilitator's account
+    # certificates of an earlier run that this one did not issue would not be in the register
+    removed = sorted(p.name for p in out.glob("certificate-*.pdf") if p not in files)
+    for name in removed:
+        (out / name).unlink()
     return Issued(out, issued, [h for h in everyone if not h.qualified], removed)

@@ -23,15 +23,14 @@ import csv
 import datetime as dt
 import io
 import math
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import definitions as defs
+from ..core.files import write_all
 from ..core.roster import csv_safe
 from ..core.store import read_answers
 from ..core.values import is_blank
@@ -254,33 +253,7 @@ def _keep_carriage_returns(xlsx: bytes) -> bytes:
     return out.getvalue()
 
 
-# ---- Writing ------------------------------------------------------------------------------------
-def write_all(files: Mapping[Path, bytes]) -> None:
-    """All of ``files`` or none of them. Each is written and fsynced under a temporary name in its
-    own folder; only when every one is complete are they renamed into place. On any failure the
-    temporary files are removed, and so is any file this call had already put in place that did
-    not exist before."""
-    temps: dict[Path, Path] = {}
-    existed = {p: p.exists() for p in files}
-    placed: list[Path] = []
-    try:
-        for path, data in files.items():
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            temps[path] = Path(name)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for path, temp in temps.items():
-            os.replace(temp, path)
-            placed.append(path)
-    except BaseException:
-        for temp in temps.values():
-            temp.unlink(missing_ok=True)
-        for path in placed:
-            if not existed[path]:
-                path.unlink(missing_ok=True)
-        raise
+
 
 
 def export(answers_file: Path, out: Path, on: dt.date | None = None) -> list[Path]:

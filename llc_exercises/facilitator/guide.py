@@ -23,9 +23,9 @@ import yaml
 
 from ..core import definitions as defs
 from ..core.cohort import Cohort, Event
-from ..core.store import write_atomic
+from ..core.files import write_all
 from ..documents import render
-from ..documents.pdf import write_pdf
+from ..documents.pdf import open_printer
 from ..errors import LeadingEdgeError
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "guide"
@@ -594,24 +594,9 @@ def build_guide(out_dir: Path, cohort: Cohort | None = None, directory: Path | s
     folder = Path(directory) if directory is not None else guide_dir()
     guides = load_guides(folder)
     page = guide_html(guides, cohort, folder)
-    created = not out_dir.exists()
+    with open_printer(engine) as printer:
+        pdf = printer.pdf(page)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
-    partial = out_dir / f".{PDF_NAME}.{os.getpid()}.partial"
-    wrote_html = False
-    try:
-        write_pdf(page, partial, engine)
-        write_atomic(html_path, page.encode("utf-8"))
-        wrote_html = True
-        os.replace(partial, pdf_path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        if wrote_html:
-            html_path.unlink(missing_ok=True)
-        if created:
-            try:
-                out_dir.rmdir()
-            except OSError:
-                pass
-        raise
+    write_all({pdf_path: pdf, html_path: page.encode("utf-8")})
     return [html_path, pdf_path]

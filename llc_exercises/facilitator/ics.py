@@ -14,7 +14,7 @@ import icalendar
 
 from ..core import cohort as cohorts
 from ..core import definitions as defs
-from ..core.store import write_atomic
+from ..core.files import write_atomic
 
 PRODID = "-//Leading Edge//llc calendar//EN"
 # Fixed namespace for the events' UIDs: never change it, or every calendar a participant imported

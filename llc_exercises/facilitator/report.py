@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import random
 import re
 import statistics
@@ -30,6 +29,7 @@ from ..core import definitions as defs
 from ..core import schema
 from ..core.cohort import Cohort, load_cohort
 from ..core.derived import QUADRANTS, quadrant_groups
+from ..core.files import write_all
 from ..core.store import AnswerFileError, read_document
 from ..core.values import level
 from ..documents import charts
@@ -964,26 +964,15 @@ class Written:
 def write_report(cohort_file: Path, answers_dir: Path, out_dir: Path, engine: str = "auto") -> Written:
     """Write ``cohort-report.html`` and ``cohort-report.pdf`` into ``out_dir``: both, or neither.
 
-    Everything is read, checked and drawn before the folder is touched; both files are made under
-    temporary names beside their final ones and renamed into place only when both exist."""
-    from ..documents.pdf import write_pdf
+    Everything is read, checked, drawn and printed before the folder is touched."""
+    from ..documents.pdf import open_printer
 
     g = gather(Path(cohort_file), Path(answers_dir))
     html_text = report_html(g)
+    with open_printer(engine) as printer:
+        pdf = printer.pdf(html_text)
     out_dir = Path(out_dir)
-    created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
-    tmp_html, tmp_pdf = out_dir / f".{HTML_NAME}.tmp", out_dir / f".{PDF_NAME}.tmp"
-    try:
-        write_pdf(html_text, tmp_pdf, engine=engine)
-        tmp_html.write_text(html_text, encoding="utf-8")
-        os.replace(tmp_pdf, pdf_path)
-        os.replace(tmp_html, html_path)
-    except BaseException:
-        tmp_html.unlink(missing_ok=True)
-        tmp_pdf.unlink(missing_ok=True)
-        if created and not any(out_dir.iterdir()):  # a failed print leaves no empty folder behind either
-            out_dir.rmdir()
-        raise
+    write_all({pdf_path: pdf, html_path: html_text.encode("utf-8")})
     return Written(html_path, pdf_path, g)

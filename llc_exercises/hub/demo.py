@@ -150,7 +150,7 @@ configure(c, data_dir=state / "service", port=S["service_port"], facilitators=S[
 
 def prepare_homes(s: HubSettings) -> None:
     """Demo homes: the notebooks (as nbgitpuller would hand them out) and sample answers."""
-    from ..core.store import write_atomic
+    from ..core.files import write_atomic
     from .submissions import SubmissionDB, check_submission
 
     db = SubmissionDB(s.service_data / "submissions.sqlite")

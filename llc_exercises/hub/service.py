@@ -40,8 +40,8 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from ..core import definitions as defs
 from ..core.attendance import cell_hours, fmt_hours, short_title
 from ..core.cohort import Cohort, CohortError, Event, load_cohort
+from ..core.files import write_atomic
 from ..core.roster import COLUMNS, csv_safe
-from ..core.store import write_atomic
 from ..core.values import progress
 from ..errors import LeadingEdgeError
 from . import dashboard

@@ -25,7 +25,8 @@ import traitlets
 
 from ..core import definitions as defs
 from ..core import schema
-from ..core.store import AnswerFileError, AnswerStore, migrate, read_document, saved_file, write_atomic
+from ..core.files import write_atomic
+from ..core.store import AnswerFileError, AnswerStore, migrate, read_document, saved_file
 from ..core.values import is_blank, scalar_text, stamp_time
 from ..errors import LeadingEdgeError, first_line
 from . import a11y, downloads
