@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from llc_exercises import settings
 from llc_exercises.core import identity, schema
 from llc_exercises.core.store import AnswerStore, backup_path
 from llc_exercises.participant import carry, downloads
@@ -26,7 +27,7 @@ VISION = "visioning.mission_vision.vision"
 BUDGET = "visioning.strategic_plan.budget"
 HOPES = "orientation.before_survey.hopes"
 OLD, MID, NEW = "2026-09-01T10:00:00.000+00:00", "2026-10-01T10:00:00.000+00:00", "2026-11-01T10:00:00.000+00:00"
-TEMPORARY_VARIABLES = ("LLC_TEMPORARY_STORAGE", *carry.BINDER_VARIABLES)
+TEMPORARY_VARIABLES = (settings.TEMPORARY_STORAGE.name, *(s.name for s in settings.BINDER))
 
 
 def doc(answers: dict, participant: dict | None = None, **extra) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from .. import settings
 from ..errors import LeadingEdgeError
 from . import definitions as defs
 from .files import write_atomic
@@ -409,7 +409,7 @@ def load_cohort(path: Path | str) -> Cohort:
 
 def current_cohort() -> Cohort | None:
     """The cohort a facilitator has set up for this machine or hub (``LLC_COHORT``), if any."""
-    path = os.environ.get("LLC_COHORT")
+    path = settings.COHORT.raw()
     return load_cohort(path) if path else None
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .. import settings
 from ..errors import LeadingEdgeError
 
 SCALAR_TYPES = ("short_text", "long_text", "choice", "multi_choice", "scale", "number", "date")
@@ -136,7 +136,7 @@ class Session:
 
 
 def sessions_dir() -> Path:
-    return Path(os.environ.get("LLC_SESSIONS_DIR") or BUILTIN_DIR)
+    return Path(settings.SESSIONS_DIR.raw() or BUILTIN_DIR)
 
 
 def _require(mapping: dict, name: str, where: str) -> Any:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from .. import settings
 from ..errors import LeadingEdgeError
 from .files import write_atomic
 from .paths import answers_path, check_participant_id, data_dir
@@ -20,9 +20,9 @@ def remembered_path() -> Path:
 
 
 def current_participant_id() -> str | None:
-    for var in ("JUPYTERHUB_USER", "LLC_PARTICIPANT"):
-        if os.environ.get(var):
-            return check_participant_id(os.environ[var], f"${var}")
+    for setting in (settings.HUB_USER, settings.PARTICIPANT):
+        if setting.is_set():
+            return check_participant_id(setting.raw(), f"${setting.name}")
     try:
         pid = json.loads(remembered_path().read_text(encoding="utf-8")).get("id")
     except (FileNotFoundError, ValueError, AttributeError):
@@ -31,13 +31,13 @@ def current_participant_id() -> str | None:
 
 
 def identity_from_environment() -> bool:
-    return any(os.environ.get(v) for v in ("JUPYTERHUB_USER", "LLC_PARTICIPANT"))
+    return settings.HUB_USER.is_set() or settings.PARTICIPANT.is_set()
 
 
 def source_of_identity() -> str:
-    if os.environ.get("JUPYTERHUB_USER"):
+    if settings.HUB_USER.is_set():
         return "your JupyterHub login"
-    if os.environ.get("LLC_PARTICIPANT"):
+    if settings.PARTICIPANT.is_set():
         return "the LLC_PARTICIPANT setting"
     return f"what you entered in orientation (kept in {remembered_path()})"
 

@@ -1,10 +1,10 @@
 """Where answers live, and safe file names derived from participant ids."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
+from .. import settings
 from ..errors import LeadingEdgeError
 
 # Ids become file names, so they are restricted rather than sanitised: a rejected id is a clear
@@ -27,7 +27,7 @@ def check_participant_id(pid: str, where: str = "participant id") -> str:
 
 def data_dir() -> Path:
     """Answers live outside the git-tracked notebooks: ``$LLC_DATA_DIR`` or ``~/.leading-edge``."""
-    return Path(os.environ.get("LLC_DATA_DIR") or Path.home() / ".leading-edge").expanduser()
+    return Path(settings.DATA_DIR.raw() or Path.home() / ".leading-edge").expanduser()
 
 
 def answers_path(pid: str, directory: Path | None = None) -> Path:

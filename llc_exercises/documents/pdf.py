@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import shutil
 import threading
 import zlib
 from pathlib import Path
 
+from .. import settings
 from ..core.files import write_atomic
 from ..errors import LeadingEdgeError, first_line
 
@@ -35,7 +35,7 @@ class PdfEngineError(LeadingEdgeError, RuntimeError):
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("LLC_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+    for candidate in (settings.CHROMIUM.raw(), "chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(candidate) if candidate else None
         if found:
             return found

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import settings
 from ..core import cohort as cohorts
 from ..core import schema
 from ..core.files import write_atomic
@@ -32,7 +33,6 @@ from .pdf import Printer, open_printer, resolve_engine
 FORMATS = ("html", "pdf")
 ENGINE_NAME = "leading-edge"  # the papermill engine that runs on a kept kernel
 CELL_TIMEOUT_S = 600  # a template cell that hangs must not hang the whole cohort
-SCRATCH_ENV = "LLC_BUILD_SCRATCH"  # a cohort build's private temp folder, inherited by its workers
 # A new history session too: otherwise In/_ih (and _i, _ii, _iii) still hold the last participant's
 # cells, their injected parameters (name, school, ...) among them.
 RESET = ("_h = get_ipython().history_manager; _h._i00 = _h._i = _h._ii = _h._iii = ''; "
@@ -170,7 +170,7 @@ class Builder:
         self.printers: dict[str, Printer] = {}
         # 0700; answers pass through it. Under the build's own scratch folder when there is one, which
         # the facilitator's process removes even if this worker is killed.
-        self.home = Path(tempfile.mkdtemp(prefix="leading-edge-build-", dir=os.environ.get(SCRATCH_ENV)))
+        self.home = Path(tempfile.mkdtemp(prefix="leading-edge-build-", dir=settings.BUILD_SCRATCH.raw() or None))
         self.lock = threading.Lock()  # held while building: release() leaves a busy builder alone
         self._exporter: Any = None
         self._templates: dict[str, object] = {}
@@ -342,7 +342,7 @@ def warm_up(engine: str = "auto", formats=FORMATS, scratch: str | None = None) -
     import atexit
 
     if scratch:
-        os.environ[SCRATCH_ENV] = scratch
+        settings.for_child(settings.BUILD_SCRATCH, scratch)
     atexit.register(release)
     try:
         current_builder().warm_up(engine, formats)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from .. import settings
 from ..core import definitions as defs
 from ..core.cohort import Cohort, Event
 from ..core.files import write_all
@@ -103,7 +103,7 @@ def clock(minutes: int) -> str:
 
 
 def guide_dir() -> Path:
-    return Path(os.environ.get("LLC_GUIDE_DIR") or BUILTIN_DIR)
+    return Path(settings.GUIDE_DIR.raw() or BUILTIN_DIR)
 
 
 # ---- reading and checking ------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .. import settings
+
 SERVICE_NAME = "leading-edge"
 DEFAULT_PORT = 10101
 DEFAULT_GROUP = "facilitators"
@@ -116,9 +118,9 @@ def configure(c, facilitators_group: str = DEFAULT_GROUP, data_dir: str | Path =
             continue
         env = _plain(c[name], "environment")
         if env is not None:
-            c[name].environment = {"LLC_SERVICE_URL": where, **env}  # a value set by hand wins
+            c[name].environment = {settings.SERVICE_URL.name: where, **env}  # a value set by hand wins
         else:
-            c[name].environment.update({"LLC_SERVICE_URL": where})
+            c[name].environment.update({settings.SERVICE_URL.name: where})
 
     if facilitators:
         groups = _plain(hub, "load_groups")

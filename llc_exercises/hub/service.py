@@ -37,6 +37,7 @@ from pathlib import Path
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
+from .. import settings
 from ..core import definitions as defs
 from ..core.attendance import cell_hours, fmt_hours, short_title
 from ..core.cohort import Cohort, CohortError, Event, load_cohort
@@ -647,11 +648,11 @@ class Service:
         self.attendance_path = self.data_dir / ATTENDANCE_FILE
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.group = group
-        self.prefix = prefix or os.environ.get("JUPYTERHUB_SERVICE_PREFIX", f"/services/{SERVICE_NAME}/")
+        self.prefix = prefix or settings.HUB_SERVICE_PREFIX.raw() or f"/services/{SERVICE_NAME}/"
         self.db = SubmissionDB(self.data_dir / "submissions.sqlite")
         self.builds = Builds(self.data_dir / "builds", self.db, build_jobs)
-        self.directory = HubDirectory(api_url or os.environ.get("JUPYTERHUB_API_URL", ""),
-                                      token or os.environ.get("JUPYTERHUB_API_TOKEN", ""), group)
+        self.directory = HubDirectory(api_url or settings.HUB_API_URL.raw(),
+                                      token or settings.HUB_API_TOKEN.raw(), group)
         self.sessions = sessions_summary()
 
     async def progress(self) -> dict:
@@ -738,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ip", default="127.0.0.1")
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument("--build-jobs", type=int, default=2)
-    p.add_argument("--cohort", type=Path, default=os.environ.get("LLC_COHORT") or None,
+    p.add_argument("--cohort", type=Path, default=settings.COHORT.raw() or None,
                    help="the cohort file (llc cohort init): its sessions and meetings are the attendance "
                         "page's columns (default: $LLC_COHORT)")
     args = p.parse_args(argv)
@@ -746,7 +747,7 @@ def main(argv: list[str] | None = None) -> int:
     # services with SIGINT first, so restore the default and stop at once when asked.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     logging.basicConfig(level=logging.INFO, format="[leading-edge %(asctime)s] %(message)s")
-    if not os.environ.get("JUPYTERHUB_API_TOKEN"):
+    if not settings.HUB_API_TOKEN.is_set():
         print("llc service: JUPYTERHUB_API_TOKEN is not set. This service is started by JupyterHub; "
               "register it with llc_exercises.hub.configure(c) in jupyterhub_config.py.", file=sys.stderr)
         return 2

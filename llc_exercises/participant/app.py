@@ -20,6 +20,7 @@ import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import settings
 from ..core import definitions as defs
 from ..core import identity
 from ..core.links import nbgitpuller_link
@@ -348,8 +349,7 @@ def configured_app(notebooks: str | Path | None = None, port: int | None = None,
     directory = notebooks_dir(notebooks)
     chosen = pick_port(port)
     # Voila finds templates on the Jupyter data path; the kit's comes first (kernels inherit it: harmless).
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH"))
-                                                 if p)
+    settings.search_path("JUPYTER_PATH", str(TEMPLATE_ROOT))
     show_kit_errors()
     voila = app_class()(entries=session_notebooks(directory), open_page=open_browser)
     voila.initialize(voila_argv(directory, chosen))

@@ -13,7 +13,6 @@ import copy
 import datetime as dt
 import html
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ import anywidget
 import ipywidgets as w
 import traitlets
 
+from .. import settings
 from ..core import definitions as defs
 from ..core import schema
 from ..core.files import write_atomic
@@ -35,9 +35,6 @@ from .widgets import reload_open_forms
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a whole series of answers is well under 1 MB
 SHOWN_PROBLEMS = 3
 SHORT_TEXT = 80  # characters of an answer shown in the change table
-# Set by BinderHub's spawner in every Binder session (any one of them is enough).
-BINDER_VARIABLES = ("BINDER_LAUNCH_HOST", "BINDER_REQUEST", "BINDER_REPO_URL", "BINDER_REF_URL",
-                    "BINDER_PERSISTENT_REQUEST")
 # Top-level entries beside the answers that an upload may supply when this computer's file has none.
 TAKEN_IF_MISSING = ("program_year", "last_year")
 NOT_HERE = object()  # an answer this computer's file did not have
@@ -52,10 +49,9 @@ class _Unchanged(Exception):
 
 
 # ---- where the answers folder is temporary ------------------------------------------------------
-def temporary_storage(environ: Mapping[str, str] | None = None) -> bool:
+def temporary_storage() -> bool:
     """True on Binder, or wherever ``LLC_TEMPORARY_STORAGE=1`` says the answers folder will not last."""
-    env = os.environ if environ is None else environ
-    return env.get("LLC_TEMPORARY_STORAGE", "").strip() == "1" or any(env.get(v) for v in BINDER_VARIABLES)
+    return settings.TEMPORARY_STORAGE.raw() == "1" or settings.on_binder()
 
 
 TEMPORARY_NOTICE = (

@@ -12,12 +12,13 @@ same format).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
-ENV_VAR = "LLC_LIBRARY_DATA_DIR"
+from .. import settings
+
+ENV_VAR = settings.LIBRARY_DATA_DIR.name
 
 # Allowed values, in a sensible display order. Fixed categories keep counts and charts
 # stable (a category with no rows still shows as 0) and match datasets/library/README.md.
@@ -30,7 +31,7 @@ SURVEY_ITEMS = ["library_helps_learning", "staff_approachable", "knows_services"
 
 def data_dir() -> Path:
     """Folder holding the CSVs: ``$LLC_LIBRARY_DATA_DIR`` if set, else ``datasets/library``."""
-    override = os.environ.get(ENV_VAR)
+    override = settings.LIBRARY_DATA_DIR.raw()
     folder = Path(override).expanduser() if override else Path(__file__).resolve().parents[2] / "datasets" / "library"
     if not folder.is_dir():
         hint = (f"unset {ENV_VAR} or point it at a folder of library CSVs" if override else

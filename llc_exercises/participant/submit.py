@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from .. import settings
 from ..core.store import AnswerFileError, AnswerStore, read_document
 from ..errors import LeadingEdgeError
 
@@ -39,13 +39,13 @@ class Sent:
 
 
 def service_url() -> str | None:
-    url = os.environ.get("LLC_SERVICE_URL", "").strip()
+    url = settings.SERVICE_URL.raw()
     return (url.rstrip("/") + "/") if url else None
 
 
 def can_send() -> bool:
     """True on a hub that runs the service: there is somewhere to send to and a token to send with."""
-    return bool(service_url() and os.environ.get("JUPYTERHUB_API_TOKEN"))
+    return bool(service_url() and settings.HUB_API_TOKEN.is_set())
 
 
 def send(store: AnswerStore, timeout: float = TIMEOUT_S) -> Sent:
@@ -63,7 +63,7 @@ def send(store: AnswerStore, timeout: float = TIMEOUT_S) -> Sent:
         raise SendError(str(exc)) from None
     req = urllib.request.Request(
         f"{service_url()}api/submissions", data=body, method="POST",
-        headers={"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}",
+        headers={"Authorization": f"token {settings.HUB_API_TOKEN.raw()}",
                  "Content-Type": "application/json; charset=utf-8"})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
