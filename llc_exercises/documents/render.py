@@ -17,7 +17,7 @@ from ..core import cohort as cohorts
 from ..core import definitions as defs
 from ..core import derived, years
 from ..core.values import fmt_date, is_blank, progress, scalar_text
-from . import charts
+from . import charts, pages
 
 ISOLATE = "\u2068{}\u2069"  # first-strong isolate … pop directional isolate
 BLANK_HTML = '<span class="llc-blank">not answered yet</span>'
@@ -402,29 +402,6 @@ def cover_html(participant: Mapping, on: dt.date, sessions_progress, cohort_name
             f'is fictional.</p></section>')
 
 
-PAGE_CSS = """
-@page { size: Letter; margin: 18mm 16mm 20mm 16mm;
-  @bottom-center { content: FOOTER; font-size: 8pt; color: #666; font-family: "DejaVu Sans", sans-serif; } }
-body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #111; max-width: 52rem;
-  margin: 0 auto; font-variant-ligatures: none; }
-.llc-cover { page-break-after: always; padding-top: 30mm; }
-.llc-cover h1 { font-size: 30pt; color: #1d3557; margin: 0; }
-.llc-kicker { text-transform: uppercase; letter-spacing: 0.1em; color: #2a6f97; }
-.llc-subtitle { font-size: 15pt; color: #444; margin-top: 0; }
-.llc-cover-table th { text-align: left; padding: 3px 14px 3px 0; color: #555; }
-.llc-note { color: #666; font-size: 9pt; margin-top: 20mm; }
-.llc-cover-dated { padding-top: 6mm; } .llc-cover-dated .llc-note { margin-top: 5mm; }
-.llc-cover-dated h2 { font-size: 13pt; margin: 10px 0 4px 0; } .llc-cover-dated .llc-toc { margin: 0; }
-.llc-cover-dates { border-collapse: collapse; width: 100%; font-size: 8pt; }
-.llc-cover-dates th, .llc-cover-dates td { border-bottom: 1px solid #ccd; padding: 1px 6px 1px 0; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; unicode-bidi: plaintext; }
-.llc-cover-dates th { color: #555; } .llc-cover-dates td:nth-child(-n+2) { white-space: nowrap; }
-.llc-cover-dates th:nth-child(3) { width: 36%; }
-h2.llc-session { page-break-before: always; color: #1d3557; border-bottom: 2px solid #2a6f97; }
-.llc-static section, .llc-table tr, .llc-chart { page-break-inside: avoid; }
-"""
-
-
 def css_string(text: str) -> str:
     """``text`` as a CSS string literal: everything but ASCII letters and digits hex-escaped, so no
     quote, backslash or ``</style>`` in a participant's name can leave the string. (Spaces too: CSS
@@ -441,10 +418,8 @@ def page_html(body: str, title: str, footer_name: str = "") -> str:
     body = body.replace(STYLE, "")  # each notebook output carries the stylesheet; the page needs it once
     who = f"{css_string(ISOLATE.format(footer_name))} \" · \" " if footer_name else ""
     footer = f'"On the Leading Edge · " {who}"page " counter(page) " of " counter(pages)'
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{PAGE_CSS.replace('FOOTER', footer)}</style>{STYLE}</head>"
-            f"<body><main>\n{body}\n</main></body></html>\n")  # main: a landmark for screen readers
+    return pages.render("workbook.html.j2", title=title, footer=pages.safe(footer), answers_style=pages.safe(STYLE),
+                        body=pages.safe(f"\n{body}\n"))  # main: a landmark for screen readers
 
 
 def overview(sessions, answers: Mapping, cohort: cohorts.Cohort | None = None) -> Static:
