@@ -1,4 +1,11 @@
-"""``llc``: schema, validate, build, restore, new-year, whoami — the facilitator's command line."""
+"""``llc``: the kit's command line, for facilitators and for participants on their own computer.
+
+Participants: ``app`` (the sessions as forms in the browser), ``whoami``, ``letter``, ``export``,
+``build --answers`` (one workbook), ``restore`` (an answers file's backup), ``new-year``.
+Facilitators: ``build --roster`` (every workbook), ``cohort init|check``, ``calendar``,
+``attendance init``, ``certificates``, ``report``, ``guide``, ``link`` (nbgitpuller or Binder).
+Anyone: ``schema``, ``validate``, ``coverage``, ``hub-demo`` (a local JupyterHub to try the service).
+``llc --help`` lists the same, ``llc COMMAND --help`` each command's options."""
 from __future__ import annotations
 
 import argparse
@@ -86,7 +93,7 @@ def cmd_build(args) -> int:
             return EXIT_USAGE
         results = build_cohort(Path(args.roster), Path(args.answers_dir), out, jobs=args.jobs,
                                formats=args.format, engine=args.pdf_engine, template=args.template,
-                               progress=not args.quiet, generated_on=args.date or "",
+                               progress=not args.quiet, generated_on=args.date.isoformat() if args.date else "",
                                on_result=_status_writer(args.status_file) if args.status_file else None,
                                keep_notebooks=args.keep_notebooks, dask_scheduler=args.dask_scheduler,
                                cohort=cohort)
@@ -106,8 +113,8 @@ def cmd_build(args) -> int:
         return EXIT_USAGE
     # a BuildError becomes `llc: …` in main()
     for p in build_one(Path(args.answers), out, formats=args.format, engine=args.pdf_engine,
-                       template=args.template, generated_on=args.date or "", keep_notebook=args.keep_notebooks,
-                       cohort=cohort):
+                       template=args.template, generated_on=args.date.isoformat() if args.date else "",
+                       keep_notebook=args.keep_notebooks, cohort=cohort):
         print(p)
     return EXIT_OK
 
@@ -329,6 +336,17 @@ def parser() -> argparse.ArgumentParser:
     from .documents.workbook import FORMATS
     from .facilitator.builds import default_jobs
 
+    # Options several commands share, defined once (argparse parents).
+    engine = argparse.ArgumentParser(add_help=False)
+    engine.add_argument("--pdf-engine", choices=CHOICES, default="auto",
+                        help="chromium (fast; the system's Chromium, kept open), weasyprint (pip only), or auto "
+                             "(default: chromium when installed)")
+
+    def dated(what: str) -> argparse.ArgumentParser:
+        d = argparse.ArgumentParser(add_help=False)
+        d.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help=f"{what} (default today)")
+        return d
+
     p = argparse.ArgumentParser(prog="llc", description="Leading Edge: worksheets and workbooks for "
                                 "the On the Leading Edge library-leadership series.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -341,16 +359,14 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+", metavar="FILE")
     v.set_defaults(func=cmd_validate)
 
-    b = sub.add_parser("build", help="build personalized workbooks (HTML and PDF)")
+    b = sub.add_parser("build", help="build personalized workbooks (HTML and PDF)",
+                       parents=[engine, dated("date printed on covers")])
     b.add_argument("--answers", metavar="FILE", help="one participant's answers file")
     b.add_argument("--roster", metavar="CSV", help="cohort roster (columns id,name,school,district,cohort)")
     b.add_argument("--answers-dir", metavar="DIR", help="folder of <id>.json answers files (with --roster)")
     b.add_argument("--out", metavar="DIR", required=True, help="where workbooks are written")
     b.add_argument("--format", type=_formats, default=FORMATS, metavar="html,pdf",
                    help="comma list of formats (default: html,pdf)")
-    b.add_argument("--pdf-engine", choices=CHOICES, default="auto",
-                   help="chromium (fast; the system's Chromium, kept open), weasyprint (pip only), or auto "
-                        "(default: chromium when installed)")
     b.add_argument("--jobs", type=int, default=default_jobs(), metavar="N",
                    help=f"worker processes building at once (default {default_jobs()})")
     b.add_argument("--keep-notebooks", action="store_true",
@@ -358,8 +374,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--dask-scheduler", metavar="ADDRESS",
                    help="build on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (needs dask.distributed "
                         "and the kit on its workers)")
-    b.add_argument("--template", type=Path, help="workbook template notebook (default: workbook/workbook.ipynb)")
-    b.add_argument("--date", metavar="YYYY-MM-DD", help="date printed on covers (default today)")
+    b.add_argument("--template", type=Path, help="workbook template notebook (default: the kit's own)")
     b.add_argument("--cohort", metavar="FILE", help="cohort file (cohort.yaml): its name and the dates of its "
                    "sessions and meetings go on every cover")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -425,14 +440,13 @@ def parser() -> argparse.ArgumentParser:
     ca.add_argument("--out", required=True, metavar="FILE.ics", help="where to write the calendar")
     ca.set_defaults(func=cmd_calendar)
 
-    gu = sub.add_parser("guide", help="write the facilitator guide (a full-day agenda per session) as HTML and PDF")
+    gu = sub.add_parser("guide", help="write the facilitator guide (a full-day agenda per session) as HTML and PDF",
+                        parents=[engine])
     gu.add_argument("--out", metavar="DIR", required=True, help="where facilitator-guide.html and .pdf are written")
     gu.add_argument("--cohort", metavar="FILE", help="cohort file: its name, dates, times and places go on the guide "
                     "(default: the original series dates)")
     gu.add_argument("--guide-dir", metavar="DIR", help="an edited copy of the agenda files (default: $LLC_GUIDE_DIR, "
                     "else the kit's llc_exercises/facilitator/guide/)")
-    gu.add_argument("--pdf-engine", choices=CHOICES, default="auto",
-                    help="chromium, weasyprint, or auto (default: chromium when installed)")
     gu.set_defaults(func=cmd_guide)
 
     ex = sub.add_parser("export", help="write a participant's plans for district systems (.xlsx or .csv)")
@@ -442,12 +456,10 @@ def parser() -> argparse.ArgumentParser:
                          "plans-engagement-plan.csv, … beside it")
     ex.set_defaults(func=cmd_export)
 
-    le = sub.add_parser("letter", help="print the one-page year-end letter to the principal (PDF)")
+    le = sub.add_parser("letter", help="print the one-page year-end letter to the principal (PDF)",
+                        parents=[engine, dated("date on the letter")])
     le.add_argument("--answers", required=True, metavar="FILE", help="the participant's answers file")
     le.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the letter")
-    le.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="date on the letter (default today)")
-    le.add_argument("--pdf-engine", choices=CHOICES, default="auto",
-                    help="chromium, weasyprint, or auto (default: chromium when installed)")
     le.set_defaults(func=cmd_letter)
 
     at = sub.add_parser("attendance", help="the attendance sheet the facilitator fills in (CSV)")
@@ -459,30 +471,26 @@ def parser() -> argparse.ArgumentParser:
                     "never over an existing file")
     at.set_defaults(func=cmd_attendance)
 
-    ce = sub.add_parser("certificates", help="print certificates of completion for everyone whose hours qualify")
+    ce = sub.add_parser("certificates", help="print certificates of completion for everyone whose hours qualify",
+                        parents=[engine, dated("date of issue")])
     ce.add_argument("--cohort", metavar="FILE", help="the cohort file (hours, credit, certificate_secret)")
     ce.add_argument("--roster", metavar="CSV", help="cohort roster (id,name,…)")
     ce.add_argument("--answers-dir", metavar="DIR", help="folder of <id>.json answers files (for PD-log hours)")
     ce.add_argument("--out", metavar="DIR", help="where certificate-<id>.pdf, certificates.csv and "
                     "not-yet-qualified.csv are written")
     ce.add_argument("--attendance", metavar="CSV", help="attendance sheet (default: the cohort file's `attendance:`)")
-    ce.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="date of issue (default today)")
-    ce.add_argument("--pdf-engine", choices=CHOICES, default="auto",
-                    help="chromium, weasyprint, or auto (default: chromium when installed)")
     ce.add_argument("--verify", metavar="CODE", help="check a verification code instead (with --register)")
     ce.add_argument("--register", metavar="CSV", help="the certificates.csv to look the code up in; add --cohort "
                     "to also check the facts against the code")
     ce.set_defaults(func=cmd_certificates)
 
     rp = sub.add_parser("report", help="the anonymous cohort report (HTML and PDF): before/after survey, "
-                        "self-assessment, stakeholders, PD hours, goal themes")
+                        "self-assessment, stakeholders, PD hours, goal themes", parents=[engine])
     rp.add_argument("--cohort", required=True, metavar="FILE", help="the cohort file (cohort.yaml)")
     rp.add_argument("--answers-dir", required=True, metavar="DIR",
                     help="folder of the collected <id>.json answers files")
     rp.add_argument("--out", required=True, metavar="DIR",
                     help="where cohort-report.html and cohort-report.pdf are written")
-    rp.add_argument("--pdf-engine", choices=CHOICES, default="auto",
-                    help="chromium, weasyprint, or auto (default: chromium when installed)")
     rp.set_defaults(func=cmd_report)
 
     w = sub.add_parser("whoami", help="which participant this machine saves answers for")
