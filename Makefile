@@ -12,12 +12,13 @@ OUT    ?= build/workbooks
 
 NODE   := node_modules/.installed
 
-.PHONY: demo test lint lab app setup hub-demo clean help
+.PHONY: demo test test-fast lint lab app setup hub-demo clean help
 
 help:
 	@echo "make demo   set up .venv; build the sample cohort's workbooks into $(OUT)/ and its"
 	@echo "            calendar, cohort report and certificates into $(FAC)/"
 	@echo "make test   set up and run the whole test suite (lint, unit, notebooks, PDF, browser, hub)"
+	@echo "make test-fast  the tests without a browser, a hub, Dask or PDF builds (under a minute)"
 	@echo "make lint   ruff and mypy only"
 	@echo "make lab    open JupyterLab on notebooks/"
 	@echo "make app    open the sessions as forms without code in your browser (offline; Ctrl+C stops it)"
@@ -65,6 +66,10 @@ lint: setup
 test: lint $(NODE)
 	@scripts/ensure-debian-packages.sh $(TEST_DEBS)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env tests notebooks
+
+# The marks are declared in pyproject.toml; each test file says which it needs.
+test-fast: setup
+	$(BIN)/python -m pytest -n 2 -q -m "not browser and not hub and not dask and not slow" tests
 
 hub-demo: setup $(NODE)
 	@scripts/ensure-debian-packages.sh $(DEMO_DEBS)

@@ -37,3 +37,14 @@ def answers_path(pid: str, directory: Path | None = None) -> Path:
 def output_stem(pid: str) -> str:
     """Output file stem for a participant (ids are already safe; this keeps one rule in one place)."""
     return "workbook-" + check_participant_id(pid)
+
+
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def kit_folder(in_checkout: str, in_package: str) -> Path:
+    """A folder the kit ships in two places: at the top of a checkout (``in_checkout``: the session
+    notebooks, the practice data, where people read and edit them) and inside the installed package
+    (``in_package``, from the wheel). The checkout's wins when there is one."""
+    checkout = PACKAGE.parent / in_checkout
+    return checkout if checkout.is_dir() else PACKAGE / in_package

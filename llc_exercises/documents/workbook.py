@@ -40,7 +40,8 @@ RESET = ("_h = get_ipython().history_manager; _h._i00 = _h._i = _h._ii = _h._iii
 
 
 def default_template() -> Path:
-    return Path(__file__).resolve().parents[2] / "workbook" / "workbook.ipynb"
+    """The papermill template, shipped in the package (``workbook/workbook.ipynb`` in a checkout links to it)."""
+    return Path(__file__).resolve().parent / "templates" / "workbook.ipynb"
 
 
 class BuildError(LeadingEdgeError, RuntimeError):

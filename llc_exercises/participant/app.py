@@ -24,6 +24,7 @@ from .. import settings
 from ..core import definitions as defs
 from ..core import identity
 from ..core.links import nbgitpuller_link
+from ..core.paths import kit_folder
 from ..core.ports import free_port
 from ..core.store import NothingSaved
 from ..core.values import progress
@@ -34,7 +35,7 @@ TEMPLATE = "leading-edge"
 # A Jupyter data directory holding voila/templates/leading-edge/, put first on JUPYTER_PATH.
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "app_template"
 # In a checkout (the kit is installed editable) the notebooks sit beside the package.
-CHECKOUT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+CHECKOUT_NOTEBOOKS = kit_folder("notebooks", "participant/notebooks")
 DEFAULT_OPEN = "notebooks/00_orientation.ipynb"
 # What a participant reads when a cell fails with something other than the kit's own error (those
 # show their message): Voila's default asks for command-line flags.
@@ -63,12 +64,13 @@ def session_notebooks(directory: Path) -> list[Entry]:
 
 
 def notebooks_dir(given: str | Path | None = None) -> Path:
-    """The folder to serve: ``given``, else the checkout's notebooks/; an AppError says what to pass."""
+    """The folder to serve: ``given``, else the kit's own (a checkout's notebooks/, or the copy
+    installed with the package); an AppError says what to pass."""
     if given is None:
         if not CHECKOUT_NOTEBOOKS.is_dir():
-            raise AppError(f"there is no notebooks folder at {CHECKOUT_NOTEBOOKS} (the kit is not run from a "
-                           "checkout): pass --notebooks DIR, the folder with 00_orientation.ipynb and the "
-                           "session notebooks.")
+            raise AppError(f"there is no notebooks folder at {CHECKOUT_NOTEBOOKS} (a copy of the kit "
+                           "installed without its notebooks): pass --notebooks DIR, the folder with "
+                           "00_orientation.ipynb and the session notebooks.")
         directory = CHECKOUT_NOTEBOOKS
     else:
         directory = Path(given).expanduser().resolve()

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import settings
+from ..core.paths import kit_folder
 
 ENV_VAR = settings.LIBRARY_DATA_DIR.name
 
@@ -32,7 +33,7 @@ SURVEY_ITEMS = ["library_helps_learning", "staff_approachable", "knows_services"
 def data_dir() -> Path:
     """Folder holding the CSVs: ``$LLC_LIBRARY_DATA_DIR`` if set, else ``datasets/library``."""
     override = settings.LIBRARY_DATA_DIR.raw()
-    folder = Path(override).expanduser() if override else Path(__file__).resolve().parents[2] / "datasets" / "library"
+    folder = Path(override).expanduser() if override else kit_folder("datasets/library", "participant/library")
     if not folder.is_dir():
         hint = (f"unset {ENV_VAR} or point it at a folder of library CSVs" if override else
                 f"run `python datasets/library/make_library_data.py` from the repository root, "
