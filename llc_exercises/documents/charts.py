@@ -32,7 +32,10 @@ def _figure(**kw) -> Figure:
 # Participants' text is text: "$5 to $10" must not become matplotlib maths.
 PLAIN_TEXT: dict = {"text.parse_math": False}
 
-PALETTE = ["#2a6f97", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6d597a", "#b56576", "#468faf"]
+# The kit's two colours, as static/palette.css names them (--llc-brand, --llc-accent; a test checks):
+# matplotlib and SVG drawings take them from here, pages from the stylesheet.
+BRAND, ACCENT = "#1d3557", "#2a6f97"
+PALETTE = [ACCENT, "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6d597a", "#b56576", "#468faf"]
 
 
 @dataclass
