@@ -25,6 +25,7 @@ from pathlib import Path
 from ..core import definitions as defs
 from ..core.files import write_all
 from ..core.values import level
+from ..documents.charts import Drawn
 from ..documents.render import chart_html, esc, page_html
 from .report_charts import (
     LIMIT,
@@ -67,8 +68,17 @@ def suppressed_note(n: int, what: str = "") -> str:
     return (f'<p class="llc-suppressed" role="note">{lead}Not shown: fewer than {MIN_GROUP} participants '
             f"answered (n = {n}). Small groups are suppressed to keep answers anonymous.</p>")
 
+
+def figure_html(drawn: Drawn) -> str:
+    """A figure on the page; its matplotlib figure is cleared (a report draws several)."""
+    html_text = chart_html(drawn)
+    drawn.figure.clear()
+    return html_text
+
+
 def _date(d: dt.date) -> str:
     return f"{d.day} {d:%B %Y}"
+
 
 def outcomes_html(people: Sequence[Person]) -> str:
     dims = survey(people)
@@ -81,8 +91,7 @@ def outcomes_html(people: Sequence[Person]) -> str:
              "“Agree” counts “Agree” and “Strongly agree”.</p>"]
     drawn = survey_chart(dims)
     if drawn is not None:
-        parts.append(chart_html(drawn))
-        drawn.figure.clear()
+        parts.append(figure_html(drawn))
     # One note per survey and group size, so the reader sees which bars are missing and why.
     for when, attr in (("Before survey", "n_before"), ("After survey", "n_after")):
         small: dict[int, list[str]] = {}
@@ -121,13 +130,12 @@ def outcomes_html(people: Sequence[Person]) -> str:
             reactions[v - 1] += 1
     parts.append("<h3>Guskey level 1: reactions to the series</h3>")
     if sum(reactions) >= MIN_GROUP:
-        r = reaction_chart(reactions, f.levels)
-        parts.append(chart_html(r))
-        r.figure.clear()
+        parts.append(figure_html(reaction_chart(reactions, f.levels)))
     else:
         parts.append(suppressed_note(sum(reactions)))
     parts.append("</section>")
     return "\n".join(parts)
+
 
 def areas_html(people: Sequence[Person]) -> str:
     a = areas(people)
@@ -141,15 +149,14 @@ def areas_html(people: Sequence[Person]) -> str:
         parts.append(suppressed_note(a.raters))
     else:
         if a.shown:
-            drawn = areas_chart(a)
-            parts.append(chart_html(drawn))
-            drawn.figure.clear()
+            parts.append(figure_html(areas_chart(a)))
         parts.append(f'<p class="llc-small">{a.raters} participants rated at least one area.</p>')
         if a.others:
             parts.append(f'<p class="llc-small">{a.others} other area{"s" if a.others != 1 else ""} rated by '
                          f"fewer than {MIN_GROUP} participants (not shown).</p>")
     parts.append("</section>")
     return "\n".join(parts)
+
 
 def stakeholders_html(people: Sequence[Person]) -> str:
     s = stakeholders(people)
@@ -163,9 +170,7 @@ def stakeholders_html(people: Sequence[Person]) -> str:
         parts.append(suppressed_note(s.participants))
         parts.append("</section>")
         return "\n".join(parts)
-    drawn = stakeholder_chart(s)
-    parts.append(chart_html(drawn))
-    drawn.figure.clear()
+    parts.append(figure_html(stakeholder_chart(s)))
     parts.append(f"<h3>Who is most often “{esc(MANAGE_CLOSELY.lower())}”</h3>")
     if s.roles:
         rrows = "".join(f"<tr><th>{esc(role)}</th><td>{close} of {n} ({pct(close, n)})</td></tr>"
@@ -181,6 +186,7 @@ def stakeholders_html(people: Sequence[Person]) -> str:
                      "words are never named.</p>")
     parts.append("</section>")
     return "\n".join(parts)
+
 
 def hours_html(g: Gathered) -> str:
     credit = g.cohort.credit
@@ -205,8 +211,7 @@ def hours_html(g: Gathered) -> str:
     else:
         lines = [(cap, f"{cap:g} h: most that count toward the certificate", LIMIT)] if cap else []
         drawn = hours_histogram(logged, lines, "Hours logged", f"PD hours logged (n = {len(logged)})")
-        parts.append('<div class="llc-keep">' + chart_html(drawn))
-        drawn.figure.clear()
+        parts.append('<div class="llc-keep">' + figure_html(drawn))
         facts = [f"Median logged: {statistics.median(logged):g} hours."]
         if with_target >= MIN_GROUP:
             facts.append(f"<strong>{met} of {with_target}</strong> participants who set a target "
@@ -237,16 +242,16 @@ def hours_html(g: Gathered) -> str:
             parts.append(suppressed_note(len(totals)))
         else:
             req = credit.required_hours
-            drawn = hours_histogram(totals, [(req, f"{req:g} h required", LIMIT)], "Hours toward the certificate",
-                                    f"Attendance and PD hours (n = {len(totals)})")
-            parts.append(chart_html(drawn))
-            drawn.figure.clear()
+            parts.append(figure_html(hours_histogram(totals, [(req, f"{req:g} h required", LIMIT)],
+                                                     "Hours toward the certificate",
+                                                     f"Attendance and PD hours (n = {len(totals)})")))
             reached = sum(h.qualified for h in counted)
             parts.append(f'<ul class="llc-facts"><li><strong>{reached} of {len(totals)}</strong> '
                          f"({pct(reached, len(totals))}) have at least the {req:g} hours required; "
                          f"{g.cohort.hours_available():g} hours of sessions and meetings were offered.</li></ul>")
     parts.append("</div></section>")
     return "\n".join(parts)
+
 
 def themes_html(people: Sequence[Person]) -> str:
     writers, counts = themes(people)
@@ -270,9 +275,7 @@ def themes_html(people: Sequence[Person]) -> str:
     if folded >= MIN_GROUP:
         bars.append((other_label, folded))
     if bars:
-        drawn = themes_chart(bars, writers)
-        parts.append(chart_html(drawn))
-        drawn.figure.clear()
+        parts.append(figure_html(themes_chart(bars, writers)))
     rows = "".join(f"<tr><th>{esc(t)}</th><td>{n} of {writers} ({pct(n, writers)})</td></tr>" for t, n in bars)
     if small and folded < MIN_GROUP:
         rows += (f"<tr><th>{esc(other_label)}</th><td>fewer than {MIN_GROUP} participants (not shown)</td></tr>")
@@ -282,6 +285,7 @@ def themes_html(people: Sequence[Person]) -> str:
                  f"{esc(', '.join(THEMES))}.</p>")
     parts.append("</section>")
     return "\n".join(parts)
+
 
 def cover_html(g: Gathered) -> str:
     c = g.cohort

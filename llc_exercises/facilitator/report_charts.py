@@ -107,6 +107,7 @@ def reaction_chart(counts: Sequence[int], levels: Sequence[str]) -> charts.Drawn
     parts = ", ".join(f"{lv}: {c}" for lv, c in zip(levels, counts))
     return charts.Drawn(fig, f"Guskey level 1, reactions (n = {n}): {parts}.")
 
+
 def areas_chart(a: Areas) -> charts.Drawn:
     """One 100% bar per area: how many participants put it at each level, counts on the segments."""
     import matplotlib
@@ -138,6 +139,7 @@ def areas_chart(a: Areas) -> charts.Drawn:
     parts = "; ".join(f"{name} (n = {sum(c)}): " + ", ".join(f"{lv} {k}" for lv, k in zip(a.levels, c) if k)
                       for name, c in a.shown)
     return charts.Drawn(fig, f"Program self-assessment levels by area — {parts}.")
+
 
 def _divider(levels: int) -> float:
     """Where the grid's halves meet: between the last "low" level and the first "high" one, the way
@@ -192,6 +194,7 @@ def quadrant_label(name: str, n: int, who: int, total: int, sep: str) -> str:
         return f"{name}:{sep}from fewer than {MIN_GROUP} participants"
     return f"{name}: {n} ({pct(n, total)}){sep}from {who} participants"
 
+
 def _bins(values: Sequence[float]) -> list[float]:
     top = max(max(values), 1.0)
     step = next(s for s in (1, 2, 4, 5, 10, 20, 25, 50, 100) if top / s <= 12)
@@ -230,6 +233,7 @@ def hours_histogram(values: Sequence[float], lines: Sequence[tuple[float, str, s
     bands = ", ".join(f"{edges[i]:g}–{edges[i + 1]:g} h: {int(c)}" for i, c in enumerate(counts) if c)
     marks = "; ".join(f"{label}" for _x, label, _c in lines)
     return charts.Drawn(fig, f"{title}: {bands}" + (f"; {marks}" if marks else "") + ".")
+
 
 def themes_chart(bars: Sequence[tuple[str, int]], writers: int) -> charts.Drawn:
     import matplotlib
