@@ -167,7 +167,7 @@ def power_interest(spec, ws, answers, title) -> Drawn:
     for (hp, hi), name in QUADRANTS.items():
         ax.text(len(icol.levels) + 0.45 if hi else 0.55, len(pcol.levels) + 0.45 if hp else 0.55, name,
                 ha="right" if hi else "left", va="top" if hp else "bottom", fontsize=10,
-                color="#2a6f97", weight="bold")  # solid: at 80% it read 3.7:1 on white, under AA's 4.5:1
+                color=ACCENT, weight="bold")  # solid: at 80% it read 3.7:1 on white, under AA's 4.5:1
     cell: dict[tuple, list[str]] = {}
     for label, p, q in rated:
         cell.setdefault((p, q), []).append(label)
