@@ -15,7 +15,7 @@ from helpers import ROOT, PdfText
 from llc_exercises import cli
 from llc_exercises.core import definitions as defs
 from llc_exercises.core.cohort import load_cohort, parse_cohort, starter_yaml
-from llc_exercises.facilitator import guide
+from llc_exercises.facilitator import agendas, guide
 
 COHORT = ROOT / "datasets" / "sample_cohort" / "cohort.yaml"
 SERIES = [s for s in defs.sessions() if s.number >= 1]
@@ -31,7 +31,7 @@ def run(argv, capsys) -> tuple[int, str, str]:
 def guide_copy(tmp_path) -> Path:
     """An editable copy of the kit's guide folder, as a facilitator would make one."""
     folder = tmp_path / "my-guide"
-    shutil.copytree(guide.BUILTIN_DIR, folder)
+    shutil.copytree(agendas.BUILTIN_DIR, folder)
     return folder
 
 
@@ -43,7 +43,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 # ---- the built-in guide -------------------------------------------------------------------------
 def test_builtin_guide_loads_one_full_day_per_session():
-    guides = guide.load_guides(guide.BUILTIN_DIR)
+    guides = agendas.load_guides(agendas.BUILTIN_DIR)
     assert [g.session.id for g in guides] == [s.id for s in SERIES]
     for g in guides:
         assert g.source.stem == f"{g.session.number:02d}_{g.session.id}"
@@ -53,17 +53,17 @@ def test_builtin_guide_loads_one_full_day_per_session():
         assert kinds.count("lunch") == 1 and kinds.count("break") == 2, g.session.id
         assert kinds[0] == "welcome" and kinds[-1] == "close", g.session.id
         for b in g.agenda:
-            assert b.kind in guide.RESTS or (b.what_happens and len(b.what_happens) > 40), (g.session.id, b.title)
+            assert b.kind in agendas.RESTS or (b.what_happens and len(b.what_happens) > 40), (g.session.id, b.title)
 
 
 @pytest.mark.parametrize("session", SERIES, ids=lambda s: s.id)
 def test_every_worksheet_of_every_session_is_used_by_a_block(session):
-    g = next(g for g in guide.load_guides(guide.BUILTIN_DIR) if g.session.id == session.id)
+    g = next(g for g in agendas.load_guides(agendas.BUILTIN_DIR) if g.session.id == session.id)
     assert {w.key for w in session.worksheets} <= g.worksheet_keys()
 
 
 def test_surveys_are_placed_before_and_at_the_end_of_the_series():
-    guides = {g.session.id: g for g in guide.load_guides(guide.BUILTIN_DIR)}
+    guides = {g.session.id: g for g in agendas.load_guides(agendas.BUILTIN_DIR)}
     assert any("orientation.before_survey" in item for item in guides["visioning"].before_the_day)
     assert "orientation" not in guides  # orientation is done before the series: no day of its own
     closing = guides["opportunity"].agenda[-1]
@@ -71,11 +71,11 @@ def test_surveys_are_placed_before_and_at_the_end_of_the_series():
 
 
 def test_guide_files_are_commented_for_editors():
-    for path in sorted(guide.BUILTIN_DIR.glob("*.yaml")):
+    for path in sorted(agendas.BUILTIN_DIR.glob("*.yaml")):
         head = path.read_text(encoding="utf-8").split("\nsession:")[0]
-        for key in (*guide.TOP_KEYS, *guide.BLOCK_KEYS, "llc guide"):
+        for key in (*agendas.TOP_KEYS, *agendas.BLOCK_KEYS, "llc guide"):
             assert key in head, (path.name, key)
-        assert '"09:30"' in head and ", ".join(guide.KINDS) in head
+        assert '"09:30"' in head and ", ".join(agendas.KINDS) in head
 
 
 # ---- the command ---------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def test_cohort_dates_times_and_places_appear(tmp_path, capsys):
 
 
 def test_a_cohort_meeting_at_other_hours_is_pointed_out():
-    g = guide.load_guides(guide.BUILTIN_DIR)[0]
+    g = agendas.load_guides(agendas.BUILTIN_DIR)[0]
     raw = yaml.safe_load(starter_yaml("Late starters").replace('start: "08:30"', 'start: "09:00"')
                          .replace('end: "15:30"', 'end: "16:00"'))
     late = parse_cohort(raw, Path("late.yaml"))
@@ -150,10 +150,10 @@ BAD = {
     "typo in a block's entry": (
         "02_relationships.yaml", "    prompts:\n", "    promts:\n",
         ["02_relationships.yaml", "agenda block 1 ('Welcome back and plan check-in')", "unknown entry 'promts'",
-         "did you mean 'prompts'", ", ".join(guide.BLOCK_KEYS)]),
+         "did you mean 'prompts'", ", ".join(agendas.BLOCK_KEYS)]),
     "unknown kind": (
         "03_coaching.yaml", "kind: pairs", "kind: pair",
-        ["03_coaching.yaml", "agenda block", "kind 'pair' is not one of: " + ", ".join(guide.KINDS)]),
+        ["03_coaching.yaml", "agenda block", "kind 'pair' is not one of: " + ", ".join(agendas.KINDS)]),
     "YAML syntax": (
         "04_influence.yaml", "  - start: \"08:30\"\n", "  - start: \"08:30\"\n   minutes: [30\n",
         ["04_influence.yaml", "not valid YAML at line"]),
@@ -189,15 +189,15 @@ def test_a_worksheet_no_block_uses_is_named(guide_copy):
     path = guide_copy / "01_visioning.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("worksheets: [visioning.communication_plan]\n", ""), encoding="utf-8")
-    with pytest.raises(guide.GuideError, match=r"01_visioning\.yaml: no block uses worksheet\(s\) "
+    with pytest.raises(agendas.GuideError, match=r"01_visioning\.yaml: no block uses worksheet\(s\) "
                                                r"visioning\.communication_plan"):
-        guide.load_guides(guide_copy)
+        agendas.load_guides(guide_copy)
 
 
 def test_a_time_unquoted_reads_as_the_time_it_looks_like(guide_copy):
     # YAML 1.1 reads an unquoted 10:25 as the number 625; the guide takes it back as 10:25.
     edit(guide_copy / "01_visioning.yaml", 'start: "10:25"', "start: 10:25")
-    vis = guide.load_guides(guide_copy)[0]
+    vis = agendas.load_guides(guide_copy)[0]
     assert vis.agenda[4].span() == "10:25–11:15"
 
 
@@ -205,8 +205,8 @@ def test_a_time_unquoted_reads_as_the_time_it_looks_like(guide_copy):
                                                 ("9:30 am", "09:30"), ("3.15 pm", "15:15"),
                                                 ("13h15", "13:15")])
 def test_unparsable_times_suggest_the_right_form(written, suggested):
-    with pytest.raises(guide.GuideError, match=f'write "{suggested}"'):
-        guide.parse_guide({"session": "visioning", "purpose": "p",
+    with pytest.raises(agendas.GuideError, match=f'write "{suggested}"'):
+        agendas.parse_guide({"session": "visioning", "purpose": "p",
                            "agenda": [{"start": written, "minutes": 30, "title": "T", "kind": "close"}]},
                           Path("x.yaml"))
 
@@ -220,16 +220,16 @@ def test_failed_print_leaves_nothing(guide_copy, tmp_path, monkeypatch):
             return None
 
         def pdf(self, html):
-            raise guide.GuideError("printer on fire")
+            raise agendas.GuideError("printer on fire")
 
     monkeypatch.setattr(guide, "open_printer", lambda engine="auto": Broken())
     out = tmp_path / "out"
-    with pytest.raises(guide.GuideError, match="printer on fire"):
+    with pytest.raises(agendas.GuideError, match="printer on fire"):
         guide.build_guide(out, directory=guide_copy)
     assert not out.exists()
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    with pytest.raises(guide.GuideError):
+    with pytest.raises(agendas.GuideError):
         guide.build_guide(out, directory=guide_copy)
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
@@ -238,8 +238,8 @@ def test_failed_print_leaves_nothing(guide_copy, tmp_path, monkeypatch):
 def test_llc_guide_dir_is_read_and_guide_dir_overrides_it(guide_copy, tmp_path, monkeypatch, capsys):
     edit(guide_copy / "02_relationships.yaml", "title: Reach, engage, reinforce", "title: Reach out, lean in")
     monkeypatch.setenv("LLC_GUIDE_DIR", str(guide_copy))
-    assert guide.guide_dir() == guide_copy
-    assert "Reach out, lean in" in [b.title for g in guide.load_guides() for b in g.agenda]
+    assert agendas.guide_dir() == guide_copy
+    assert "Reach out, lean in" in [b.title for g in agendas.load_guides() for b in g.agenda]
     monkeypatch.setenv("LLC_GUIDE_DIR", str(tmp_path / "nowhere"))
     code, _, err = run(["guide", "--out", str(tmp_path / "a")], capsys)
     assert code == 1 and "nowhere" in err and "not found" in err
@@ -253,26 +253,26 @@ def test_facilitator_text_is_escaped(guide_copy):
     edit(guide_copy / "01_visioning.yaml", "      - In one word, how do you leave today?",
          "      - \"<script>alert('x')</script> & <b>bold</b>?\"")
     edit(guide_copy / "01_visioning.yaml", "    title: Lunch", '    title: "Lunch </td></tr></table><img src=x>"')
-    page = guide.guide_html(guide.load_guides(guide_copy))
+    page = guide.guide_html(agendas.load_guides(guide_copy))
     assert "<script>" not in page and "<img src=x>" not in page and "<b>bold</b>" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;?" in page
     assert "Lunch &lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;img src=x&gt;" in page
 
 
 def test_timeline_numbers_blocks_and_names_every_colour():
-    g = guide.load_guides(guide.BUILTIN_DIR)[0]
+    g = agendas.load_guides(agendas.BUILTIN_DIR)[0]
     svg = guide.timeline_svg(g)
     assert svg.count("<rect ") == len(g.agenda) + 1  # one per block, one in the hatch pattern
     for b in g.agenda:
         assert f">{b.number}</text>" in svg or b.minutes < 15
     legend = re.search(r'<ul class="llc-legend"[^>]*>(.*?)</ul>', svg).group(1)
     for kind in {b.kind for b in g.agenda}:
-        assert guide.KINDS[kind][0] in legend
+        assert agendas.KINDS[kind][0] in legend
     assert "aria-label=\"The day from 08:30 to 15:30" in svg
 
 
 def test_the_series_dates_are_the_originals_without_a_cohort():
     first = SERIES[0]
     assert first.original_date and dt.date.fromisoformat(first.original_date)
-    cover = guide.cover_html(guide.load_guides(guide.BUILTIN_DIR))
+    cover = guide.cover_html(agendas.load_guides(agendas.BUILTIN_DIR))
     assert "Thursday 7 October 2021" in cover and "llc guide --cohort FILE" in cover

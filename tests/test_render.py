@@ -7,7 +7,7 @@ import re
 import pytest
 
 from llc_exercises.core import definitions as defs
-from llc_exercises.documents import charts, render
+from llc_exercises.documents import charts, pages, render
 
 SCRIPT = "<script>alert('x')</script>"
 LATEX = r"costs $5 & 100% of {students} #1 \section ~tilde^ under_score"
@@ -131,3 +131,26 @@ def test_each_distinct_chart_is_drawn_once_and_only_identical_answers_share_it()
     # and what the cache returns is what drawing it afresh gives
     assert render.ChartCache().html(ws, {"opportunity.pd_log.log": log,
                                          "opportunity.pd_log.target_hours": 20}) == first
+
+
+def test_palette_css_and_python_colours_agree():
+    """The brand and accent colours live once in Python (charts.BRAND, ACCENT: matplotlib and SVG
+    drawings) and once in palette.css (--llc-brand, --llc-accent: pages); they must be the same."""
+    css = pages.stylesheet("palette")
+    found = dict(re.findall(r"(--llc-[a-z-]+):\s*(#[0-9a-fA-F]{3,6})\b", css))
+    assert found["--llc-brand"].lower() == charts.BRAND.lower()
+    assert found["--llc-accent"].lower() == charts.ACCENT.lower() == charts.PALETTE[0].lower()
+
+
+def test_answers_style_is_the_stylesheet_files():
+    """Notebook outputs carry the answers' stylesheet (with its palette) as one <style>."""
+    assert render.STYLE.removeprefix("<style>\n").removesuffix("</style>") == pages.stylesheet("answers")
+    assert "--llc-brand:" in render.STYLE  # the palette travels with it
+
+
+def test_stylesheets_name_colours_only_through_the_palette():
+    """Outside palette.css a colour is a custom property (the workbook's @page footer excepted:
+    WeasyPrint reads no var() in margin boxes, and it lives in the template)."""
+    for css in sorted(pages.STATIC.glob("*.css")):
+        if css.name != "palette.css":
+            assert not re.findall(r"#[0-9a-fA-F]{3,6}\b", css.read_text(encoding="utf-8")), css.name

@@ -18,7 +18,7 @@ from helpers import SAMPLE, pdf_text, squash
 
 from llc_exercises import cli
 from llc_exercises.core.cohort import load_cohort
-from llc_exercises.facilitator import report
+from llc_exercises.facilitator import report, report_data
 
 NOTE = "Not shown: fewer than 5 participants answered (n = {n}). Small groups are suppressed to keep answers anonymous."
 STAMP = "2026-04-01T12:00:00.000+00:00"
@@ -97,22 +97,22 @@ def test_both_files_are_written_and_the_command_says_where(sample):
 def test_cover_gives_the_cohort_its_dates_and_how_many_answered(sample):
     cohort = load_cohort(sample.folder / "cohort.yaml")
     vals = all_values(sample.folder / "answers")
-    before = sum(any(rating(v.get(f"{report.BEFORE}.{d}")) for d in report.DIMENSIONS) for v in vals)
-    after = sum(any(rating(v.get(f"{report.AFTER}.{d}")) for d in report.DIMENSIONS) for v in vals)
+    before = sum(any(rating(v.get(f"{report_data.BEFORE}.{d}")) for d in report_data.DIMENSIONS) for v in vals)
+    after = sum(any(rating(v.get(f"{report_data.AFTER}.{d}")) for d in report_data.DIMENSIONS) for v in vals)
     text = sample.pdf_squashed
     for expected in ("CohortLLC-2025(sample)", "SeriesOntheLeadingEdge", "Firstsession9September2025",
                      "Lastsession3March2026", f"Answersfilesread{len(vals)}",
                      f"Answeredthebeforesurvey{before}", f"Answeredtheaftersurvey{after}",
-                     f"Smallgroupsaresuppressed:anychartortablethatwouldrestonfewerthan{report.MIN_GROUP}"):
+                     f"Smallgroupsaresuppressed:anychartortablethatwouldrestonfewerthan{report_data.MIN_GROUP}"):
         assert expected in text, expected
     assert (cohort.sessions[0].date, cohort.sessions[-1].date) == (dt.date(2025, 9, 9), dt.date(2026, 3, 3))
 
 
 def test_each_outcome_has_its_before_and_after_n_and_the_paired_change(sample):
     vals = all_values(sample.folder / "answers")
-    for dim in report.DIMENSIONS:
-        b = [rating(v.get(f"{report.BEFORE}.{dim}")) for v in vals]
-        a = [rating(v.get(f"{report.AFTER}.{dim}")) for v in vals]
+    for dim in report_data.DIMENSIONS:
+        b = [rating(v.get(f"{report_data.BEFORE}.{dim}")) for v in vals]
+        a = [rating(v.get(f"{report_data.AFTER}.{dim}")) for v in vals]
         bs, as_ = [x for x in b if x], [x for x in a if x]
         both = [(x, y) for x, y in zip(b, a) if x and y]
         assert len(bs) >= 5 and len(as_) >= 5 and len(both) >= 5  # the sample shows everything
@@ -133,7 +133,7 @@ def test_certificate_hours_come_from_the_attendance_sheet_and_pd_logs(sample):
     hours = {e.id: e.hours for e in cohort.events()}
     logged = {}
     for p in (sample.folder / "answers").glob("*.json"):
-        rows = answer_values(p).get(report.PD_LOG) or []
+        rows = answer_values(p).get(report_data.PD_LOG) or []
         logged[p.stem] = sum(r["hours"] for r in rows if isinstance(r.get("hours"), (int, float)))
     reached = total = 0
     with open(sample.folder / "attendance.csv", encoding="utf-8-sig", newline="") as fh:
@@ -172,7 +172,7 @@ def test_nobody_is_named_and_no_answer_is_quoted(sample):
 
 def test_stakeholders_are_counted_per_quadrant_and_roles_come_from_the_kit(sample):
     vals = all_values(sample.folder / "answers")
-    rated = [[r for r in v.get(report.STAKEHOLDERS) or [] if rating(r.get("power")) and rating(r.get("interest"))]
+    rated = [[r for r in v.get(report_data.STAKEHOLDERS) or [] if rating(r.get("power")) and rating(r.get("interest"))]
              for v in vals]
     close = [r for rows in rated for r in rows if r["power"] >= 3 and r["interest"] >= 3]
     participants = sum(bool(rows) for rows in rated)
@@ -207,33 +207,34 @@ def small(tmp_path_factory) -> SimpleNamespace:
     kept = 0
     for p in files:
         vals = answer_values(p)
-        if any(k.startswith(report.AFTER + ".") for k in vals):
+        if any(k.startswith(report_data.AFTER + ".") for k in vals):
             kept += 1
             if kept > AFTER_KEPT:
-                edit(p, lambda a: [a.pop(k) for k in list(a) if k.startswith(report.AFTER + ".")])
+                edit(p, lambda a: [a.pop(k) for k in list(a) if k.startswith(report_data.AFTER + ".")])
     spellings = ["Reading and literacy", "  reading AND literacy ", "READING and Literacy", "Reading  and literacy",
                  "reading and literacy"]
     for i, p in enumerate(files[:5]):
         def add(a, i=i):
-            rows = list(a.get(report.AREAS, {}).get("value") or [])
+            rows = list(a.get(report_data.AREAS, {}).get("value") or [])
             rows.append({"area": spellings[i], "level": 3})
             if i < 4:
                 rows.append({"area": ODD_AREA, "level": 2})
                 a["influence.smart_goal.statement"] = {"value": "Start a robotics club in the makerspace by May.",
                                                        "updated": STAMP}
-            a[report.AREAS] = {"value": rows, "updated": STAMP}
+            a[report_data.AREAS] = {"value": rows, "updated": STAMP}
         edit(p, add)
     for i, p in enumerate(files[5:13]):  # eight PD logs, six with a target
         def log(a, i=i):
-            a[report.PD_LOG] = {"value": [{"activity": "Webinar", "hours": 2 + i}, {"hours": 1.5}], "updated": STAMP}
+            a[report_data.PD_LOG] = {"value": [{"activity": "Webinar", "hours": 2 + i}, {"hours": 1.5}],
+                                     "updated": STAMP}
             if i < 6:
-                a[report.PD_TARGET] = {"value": 8, "updated": STAMP}
+                a[report_data.PD_TARGET] = {"value": 8, "updated": STAMP}
             else:
-                a.pop(report.PD_TARGET, None)
+                a.pop(report_data.PD_TARGET, None)
         edit(p, log)
     (folder / "answers" / "zz-damaged.json").write_text('{"schema_version": 2, "answers": {', encoding="utf-8")
     doc = json.loads(files[0].read_text(encoding="utf-8"))
-    doc["answers"][f"{report.BEFORE}.knowledge"] = {"value": 9, "updated": STAMP}
+    doc["answers"][f"{report_data.BEFORE}.knowledge"] = {"value": 9, "updated": STAMP}
     (folder / "answers" / "zz-invalid.json").write_text(json.dumps(doc), encoding="utf-8")
     return build(folder)
 
@@ -259,7 +260,7 @@ def test_an_area_rated_by_four_is_not_shown_but_counted_and_names_match_loosely(
     assert "Reading and literacy (n = 5)" in small.svg  # five spellings, one area, shown under the kit's name
     raters: dict[str, set] = {}
     for i, v in enumerate(all_values(small.folder / "answers")):
-        for r in v.get(report.AREAS) or []:
+        for r in v.get(report_data.AREAS) or []:
             if r.get("area") and rating(r.get("level")):
                 raters.setdefault(" ".join(r["area"].split()).casefold(), set()).add(i)
     assert len(raters[ODD_AREA.casefold()]) == 4
@@ -268,8 +269,8 @@ def test_an_area_rated_by_four_is_not_shown_but_counted_and_names_match_loosely(
 
 
 def test_a_theme_four_people_mention_is_folded_into_other_themes(small):
-    g = report.gather(small.folder / "cohort.yaml", small.folder / "answers")
-    _writers, counts = report.themes(g.people)
+    g = report_data.gather(small.folder / "cohort.yaml", small.folder / "answers")
+    _writers, counts = report_data.themes(g.people)
     assert counts["Makerspace and STEM"] == 4  # the setup gives the theme exactly four participants
     assert "<th>Makerspace and STEM</th>" not in small.html
     assert "Makerspace and STEM" not in small.svg
@@ -281,8 +282,8 @@ def test_a_theme_four_people_mention_is_folded_into_other_themes(small):
 def test_pd_hours_are_set_against_each_participants_own_target(small):
     logged, met, targets = [], 0, 0
     for v in all_values(small.folder / "answers"):
-        hours = [r["hours"] for r in v.get(report.PD_LOG) or [] if isinstance(r.get("hours"), (int, float))]
-        target = v.get(report.PD_TARGET)
+        hours = [r["hours"] for r in v.get(report_data.PD_LOG) or [] if isinstance(r.get("hours"), (int, float))]
+        target = v.get(report_data.PD_TARGET)
         if hours or target:
             logged.append(sum(hours))
             if target:

@@ -32,7 +32,10 @@ def _figure(**kw) -> Figure:
 # Participants' text is text: "$5 to $10" must not become matplotlib maths.
 PLAIN_TEXT: dict = {"text.parse_math": False}
 
-PALETTE = ["#2a6f97", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6d597a", "#b56576", "#468faf"]
+# The kit's two colours, as static/palette.css names them (--llc-brand, --llc-accent; a test checks):
+# matplotlib and SVG drawings take them from here, pages from the stylesheet.
+BRAND, ACCENT = "#1d3557", "#2a6f97"
+PALETTE = [ACCENT, "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6d597a", "#b56576", "#468faf"]
 
 
 @dataclass
@@ -164,7 +167,7 @@ def power_interest(spec, ws, answers, title) -> Drawn:
     for (hp, hi), name in QUADRANTS.items():
         ax.text(len(icol.levels) + 0.45 if hi else 0.55, len(pcol.levels) + 0.45 if hp else 0.55, name,
                 ha="right" if hi else "left", va="top" if hp else "bottom", fontsize=10,
-                color="#2a6f97", weight="bold")  # solid: at 80% it read 3.7:1 on white, under AA's 4.5:1
+                color=ACCENT, weight="bold")  # solid: at 80% it read 3.7:1 on white, under AA's 4.5:1
     cell: dict[tuple, list[str]] = {}
     for label, p, q in rated:
         cell.setdefault((p, q), []).append(label)

@@ -24,6 +24,7 @@ from ..core.files import write_atomic
 from ..core.store import read_answers
 from ..core.values import is_blank, number
 from ..errors import LeadingEdgeError
+from . import pages
 from .pdf import open_printer, page_count
 from .render import ISOLATE, esc
 
@@ -246,35 +247,7 @@ def fit(letter: Letter, printer) -> tuple[bytes, float, int]:
     return data, size, count
 
 
-# ---- HTML ---------------------------------------------------------------------------------------
-CSS = """
-@page { size: Letter; margin: 16mm 21mm 14mm 21mm; }
-html { font-size: SIZEpt; }
-body { font-family: "DejaVu Serif", "DejaVu Sans", serif; color: #1b1b1b;
-  line-height: 1.36; margin: 0; font-variant-ligatures: none; overflow-wrap: anywhere; }
-.head { border-bottom: 2px solid #2a6f97; padding-bottom: 4pt; margin-bottom: 11pt;
-  font-family: "DejaVu Sans", sans-serif; }
-.head .who { font-size: 1.5em; font-weight: bold; color: #1d3557; }
-.head .where { font-size: 0.88em; color: #555; }
-p { margin: 0 0 0.5em 0; unicode-bidi: plaintext; }
-.date { margin-bottom: 0.9em; }
-h2 { font-family: "DejaVu Sans", sans-serif; font-size: 0.78em; font-weight: bold; letter-spacing: 0.07em;
-  text-transform: uppercase; color: #2a6f97; margin: 0.9em 0 0.25em 0; break-after: avoid; }
-.remember { margin: 0.2em 0 0.7em 0; padding: 0.1em 0 0.1em 0.9em; border-left: 3px solid #2a6f97;
-  font-style: italic; font-size: 1.05em; }
-.remember p { margin-bottom: 0.35em; }
-ul { margin: 0 0 0.5em 0; padding-left: 1.25em; }
-li { margin: 0 0 0.2em 0; unicode-bidi: plaintext; }
-.label { font-weight: bold; }
-.where { color: #555; }
-.detail { color: #444; }
-.note { color: #666; font-style: italic; }
-.figure { font-weight: bold; }
-.closing { margin-top: 0.9em; }
-.sign { margin-top: 0.9em; }
-.sign .name { margin-top: 2em; font-weight: bold; }
-.sign p { margin: 0; }
-"""
+# ---- HTML (letter.html.j2, static/letter.css) ---------------------------------------------------
 
 
 def _inline(text: str) -> str:
@@ -395,9 +368,7 @@ def letter_html(letter: Letter, size: float = TYPE_SIZES[0], lists: Mapping[str,
     sign += [f"<p>{_inline(x)}</p>" for x in (letter.school,) if x]
     parts.append('<div class="sign"><p>Sincerely,</p>' + "".join(sign) + "</div>")
     title = f"Year-end letter — {letter.name}" if letter.name else "Year-end letter"
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
-            f"<style>{CSS.replace('SIZE', f'{size:g}')}</style></head>"
-            f"<body>\n{''.join(parts)}\n</body></html>\n")
+    return pages.render("letter.html.j2", title=title, size=f"{size:g}", body=pages.safe("".join(parts)))
 
 
 # ---- Writing ------------------------------------------------------------------------------------

@@ -246,45 +246,8 @@ class Static:
 
 
 # ---- Page and print styling ----------------------------------------------------------------------
-STYLE = """<style>
-.llc-static { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0 0 1.2em 0; }
-.llc-static h3 { color: #1d3557; border-bottom: 1px solid #ccd; padding-bottom: 2px; }
-.llc-framework { color: #555; font-size: 0.85em; font-style: italic; margin-bottom: 0.6em; }
-.llc-instructions { color: #333; margin: 0 0 0.6em 0; }
-.llc-q { font-weight: bold; margin-top: 0.7em; break-after: avoid; page-break-after: avoid; }
-.llc-a { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid #2a6f97;
-  padding: 2px 8px; margin: 2px 0; unicode-bidi: plaintext; }
-/* greys no lighter than #666: 5.7:1 on white, 4.9:1 on the table heads (WCAG AA wants 4.5:1) */
-.llc-blank { display: inline-block; min-width: 12em; color: #666; font-style: italic;
-  border-bottom: 1px dashed #999; }
-.llc-blank-cell { display: inline-block; min-width: 3em; }
-.llc-options { list-style: none; padding-left: 8px; margin: 2px 0; }
-.llc-off { color: #666; }
-.llc-on { font-weight: bold; }
-.llc-table { border-collapse: collapse; width: 100%; font-size: 0.85em; margin: 4px 0; }
-/* JupyterLab (and Voila) right-align and centre cells of rendered HTML with a two-class selector
-   (:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td), which beats a one-class one: the kit's
-   tables say jp-RenderedHTMLCommon too, and come later, so they read from the left there as well. */
-.llc-table th, .llc-table td, .jp-RenderedHTMLCommon .llc-table th, .jp-RenderedHTMLCommon .llc-table td {
-  border: 1px solid #999; padding: 3px 5px; vertical-align: top;
-  text-align: left; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
-.llc-table th { background: #e9eef4; }
-.llc-card { border: 1px solid #bbc; border-radius: 4px; margin: 6px 0; padding: 4px 8px; page-break-inside: avoid; }
-.llc-card-head { font-weight: bold; color: #2a6f97; font-size: 0.85em; }
-.llc-card dl { margin: 2px 0; font-size: 0.9em; }
-/* floats, not CSS grid: same look, and WeasyPrint lays out a workbook in half the time */
-.llc-card dt { color: #555; float: left; clear: left; width: 11em; }
-.llc-pair::after { content: ""; display: block; clear: both; }
-.llc-card dd { margin: 0 0 0 11.8em; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
-.llc-panel { background: #f3f7fb; border: 1px solid #c9d6e3; border-radius: 4px; padding: 4px 10px; margin: 8px 0;
-  page-break-inside: avoid; }
-.llc-panel-title { font-weight: bold; color: #1d3557; }
-.llc-panel ul { margin: 2px 0; padding-left: 1.2em; }
-.llc-chart { margin: 0.8em 0; } .llc-chart img { max-width: 100%; }
-.llc-chart figcaption { font-size: 0.8em; color: #555; }
-.llc-progress { color: #555; }
-.llc-schedule td:nth-child(2), .llc-schedule th:nth-child(5) { white-space: nowrap; }
-</style>"""
+# What every notebook output carries (and a page needs once): the answers' stylesheet and its palette.
+STYLE = "<style>\n" + pages.stylesheet("answers") + "</style>"
 
 
 def chart_static(drawn: charts.Drawn) -> Static:
@@ -354,7 +317,7 @@ def schedule(c: cohorts.Cohort, original: bool = False, problem: str = "") -> St
     rows = schedule_rows(c)
     notes_html, notes_md = [], []
     if problem:
-        notes_html.append(f'<p role="alert" style="color:#a4161a"><strong>The cohort file could not be '
+        notes_html.append(f'<p role="alert" style="color: var(--llc-error)"><strong>The cohort file could not be '
                           f"used:</strong> {esc(problem)} Please tell your facilitator.</p>")
         notes_md.append(f"**The cohort file could not be used:** {md_escape(problem)} Please tell your facilitator.")
     if original:
@@ -409,17 +372,23 @@ def css_string(text: str) -> str:
     return '"' + "".join(ch if ch.isascii() and ch.isalnum() else f"\\{ord(ch):06x}" for ch in text) + '"'
 
 
-def page_html(body: str, title: str, footer_name: str = "") -> str:
+def page_html(body: str, title: str, footer_name: str = "", styles: tuple[str, ...] = ()) -> str:
     """A complete standalone HTML document: no scripts, no external resources.
 
     Every printed page's footer reads "On the Leading Edge · <footer_name> · page N of M". The name
     is written into the CSS itself (both PDF engines support margin boxes; Chromium lacks
-    string-set) as a bidi isolate, so a right-to-left override cannot flip the page numbers."""
+    string-set) as a bidi isolate, so a right-to-left override cannot flip the page numbers.
+    ``styles``: more stylesheets from ``static/`` (``"report"``…), after the workbook's and the answers'."""
     body = body.replace(STYLE, "")  # each notebook output carries the stylesheet; the page needs it once
+    return pages.render("workbook.html.j2", **page_context(title, footer_name, styles),
+                        body=pages.safe(f"\n{body}\n"))  # main: a landmark for screen readers
+
+
+def page_context(title: str, footer_name: str = "", styles: tuple[str, ...] = ()) -> dict:
+    """What ``workbook.html.j2`` (and a template extending it) needs besides its body."""
     who = f"{css_string(ISOLATE.format(footer_name))} \" · \" " if footer_name else ""
     footer = f'"On the Leading Edge · " {who}"page " counter(page) " of " counter(pages)'
-    return pages.render("workbook.html.j2", title=title, footer=pages.safe(footer), answers_style=pages.safe(STYLE),
-                        body=pages.safe(f"\n{body}\n"))  # main: a landmark for screen readers
+    return {"title": title, "footer": pages.safe(footer), "styles": tuple(styles)}
 
 
 def overview(sessions, answers: Mapping, cohort: cohorts.Cohort | None = None) -> Static:
@@ -433,8 +402,8 @@ def overview(sessions, answers: Mapping, cohort: cohorts.Cohort | None = None) -
         pct = round(100 * done / total) if total else 0
         rows_html.append(
             f"<tr><td>{s.number}</td><td>{esc(s.title)}</td><td>{esc(when)}</td>"
-            f'<td><div style="background:#e9eef4;width:10em;display:inline-block" role="img" '
-            f'aria-label="{pct} percent answered"><div style="background:#2a6f97;height:0.8em;'
+            f'<td><div style="background: var(--llc-head-bg);width:10em;display:inline-block" role="img" '
+            f'aria-label="{pct} percent answered"><div style="background: var(--llc-accent);height:0.8em;'
             f'width:{pct}%"></div></div> {done} of {total}</td></tr>')
         rows_md.append(f"| {s.number} | {md_escape(s.title)} | {md_escape(when)} "
                        f"| {done} of {total} |")

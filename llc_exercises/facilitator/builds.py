@@ -21,7 +21,7 @@ from pathlib import Path
 from ..core.cohort import Cohort
 from ..core.files import write_atomic
 from ..core.roster import csv_safe, read_roster
-from ..documents import render
+from ..documents import pages, render
 from ..documents.pdf import resolve_engine
 from ..documents.workbook import (
     FORMATS,
@@ -261,19 +261,8 @@ def _collect(outcomes: Iterable[Outcome], total: int, out_dir: Path, results: li
 
 def write_report(results: list[Result], out_dir: Path) -> None:
     """``index.html`` for the facilitator to click through, and ``build-report.csv``."""
-    rows = []
-    for r in results:
-        links = " ".join(f'<a href="{render.esc(p.name)}">{render.esc(p.suffix[1:].upper())}</a>'
-                         for p in r.outputs)
-        status = f'<span class="bad">{render.esc(r.error)}</span>' if r.error else "built"
-        rows.append(f"<tr><td>{render.esc(r.participant)}</td><td>{render.esc(r.name)}</td>"
-                    f"<td>{links}</td><td>{status}</td></tr>")
-    ok = sum(not r.error for r in results)
-    body = (f"<h1>Cohort workbooks</h1><p>{ok} built, {len(results) - ok} need attention.</p>"
-            "<table class='llc-table'><thead><tr><th>Id</th><th>Name</th><th>Files</th><th>Status</th>"
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-    page = render.page_html(body, "Cohort workbooks").replace(
-        "</style>", ".bad{color:#a4161a}</style>", 1)
+    page = pages.render("cohort-index.html.j2", **render.page_context("Cohort workbooks", styles=("cohort-index",)),
+                        results=results, built=sum(not r.error for r in results))
     write_atomic(out_dir / "index.html", page.encode("utf-8"))
     buf = io.StringIO()
     writer = csv.writer(buf)

@@ -25,8 +25,9 @@ from ..core.attendance import Hours, Sheet, cohort_hours, fmt_hours, how_to_make
 from ..core.cohort import Cohort, load_cohort
 from ..core.files import write_all
 from ..core.roster import csv_safe, read_roster
+from ..documents import pages
 from ..documents.pdf import open_printer
-from ..documents.render import ISOLATE, esc
+from ..documents.render import ISOLATE
 from ..errors import LeadingEdgeError
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U
@@ -96,39 +97,7 @@ def verify(code: str, register: Path | str, cohort: Cohort | None = None) -> dic
     return row
 
 
-# ---- the page ------------------------------------------------------------------------------------
-CSS = """
-@page { size: Letter landscape; margin: 0; }
-html, body { margin: 0; padding: 0; }
-body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1f2a36; font-variant-ligatures: none; }
-.sheet { width: 11in; height: 8.5in; box-sizing: border-box; padding: 0.42in; overflow: hidden; }
-.frame { height: 100%; box-sizing: border-box; border: 2.5pt solid #1d3557; padding: 5pt; }
-.inner { height: 100%; box-sizing: border-box; border: 0.75pt solid #a8834a; padding: 0.42in 0.75in 0.34in;
-  display: flex; flex-direction: column; align-items: center; justify-content: space-between; text-align: center; }
-.org { font-size: 9.5pt; letter-spacing: 0.22em; text-transform: uppercase; color: #2a6f97; }
-.kind { font-family: "DejaVu Serif", Georgia, serif; font-size: 27pt; color: #1d3557; letter-spacing: 0.04em;
-  margin-top: 6pt; }
-.lead { font-size: 10.5pt; color: #555; font-style: italic; margin-top: 6pt; }
-.name { font-family: "DejaVu Serif", Georgia, serif; color: #111; line-height: 1.15; max-width: 8.4in;
-  overflow-wrap: anywhere; unicode-bidi: isolate; }
-.rule { width: 3.6in; border-top: 0.75pt solid #a8834a; margin: 4pt auto 0; }
-.what { font-size: 11.5pt; line-height: 1.45; max-width: 7.6in; }
-.what .series { font-family: "DejaVu Serif", Georgia, serif; font-style: italic; }
-.award { font-family: "DejaVu Serif", Georgia, serif; font-size: 17pt; color: #1d3557; margin-top: 2pt; }
-.detail { font-size: 9pt; line-height: 1.5; color: #444; max-width: 8in; }
-.detail b { color: #1d3557; font-weight: 600; }
-.foot { width: 100%; display: flex; flex-wrap: wrap; justify-content: space-around; align-items: flex-start;
-  gap: 8pt 0.3in;
-  margin-top: 6pt; }
-.sig { flex: 0 1 auto; min-width: 2in; max-width: 3.2in; font-size: 9pt; color: #444; }
-.sig .line { border-top: 0.75pt solid #1f2a36; padding-top: 4pt; }
-.sig .who { font-size: 10.5pt; color: #111; overflow-wrap: anywhere; unicode-bidi: isolate; }
-.sig .role { font-style: italic; }
-.issue { font-size: 9pt; color: #444; line-height: 1.5; text-align: center; padding-top: 2pt; }
-.issue .day { font-size: 10.5pt; color: #111; }
-.code { font-family: "DejaVu Sans Mono", monospace; font-size: 11.5pt; letter-spacing: 0.08em; color: #111; }
-"""
-
+# ---- the page (certificate.html.j2, static/certificate.css) ------------------------------------------
 
 def name_size(name: str) -> str:
     """Font size for the name: large, but a long name still fits on two lines."""
@@ -160,36 +129,21 @@ def meetings_text(cohort: Cohort, h: Hours) -> str:
 
 
 def certificate_html(cohort: Cohort, h: Hours, on: dt.date, code: str) -> str:
-    """One certificate as a standalone landscape page. Every piece of text is escaped; names are
-    bidi isolates, so right-to-left text cannot reorder what is around it."""
-    def iso(text: str) -> str:
-        return esc(ISOLATE.format(text))
-
-    org = f'<div class="org">{esc(cohort.organiser)}</div>' if cohort.organiser else '<div class="org"></div>'
-    parts = []
+    """One certificate as a standalone landscape page (``certificate.html.j2``, which escapes every
+    piece of text); names are bidi isolates, so right-to-left text cannot reorder what is around it."""
+    details = []
     if h.sessions:
-        parts.append(f"<b>Sessions attended:</b> {esc(sessions_text(h))}")
+        details.append(("Sessions attended", sessions_text(h)))
     if cohort.meetings:
-        parts.append(f"<b>Cohort meetings:</b> {esc(meetings_text(cohort, h))}")
+        details.append(("Cohort meetings", meetings_text(cohort, h)))
     if h.pd_hours_counted > 0:
-        parts.append(f"<b>Own professional development (PD log):</b> {esc(fmt_hours(h.pd_hours_counted))} hours")
-    sigs = "".join(
-        f'<div class="sig"><div class="line"><div class="who">{iso(f.name)}</div>'
-        f'<div class="role">{esc(f.role or "Facilitator")}</div></div></div>' for f in cohort.facilitators)
-    body = f"""<div class="sheet"><div class="frame"><div class="inner">
-<div>{org}<div class="kind">Certificate of Completion</div><div class="lead">This certifies that</div></div>
-<div><div class="name" style="font-size:{name_size(h.name)}">{iso(h.name)}</div><div class="rule"></div></div>
-<div class="what">has completed <span class="series">{esc(cohort.series)}</span>, a leadership series for
-school librarians, as a member of the cohort {iso(cohort.name)}, and is awarded
-<div class="award">{esc(fmt_hours(h.total))} {esc(offered_phrase(cohort.credit.offered))}</div></div>
-<div class="detail">{'<br>'.join(parts)}</div>
-<div class="foot">{sigs}
-<div class="issue">Issued <span class="day">{esc(fmt_day(on))}</span><br>
-Verification code <span class="code">{esc(code)}</span></div>
-</div></div></div></div>"""
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{esc(f'Certificate: {h.name}')}</title><style>{CSS}</style></head>"
-            f"<body>{body}</body></html>\n")
+        details.append(("Own professional development (PD log)", f"{fmt_hours(h.pd_hours_counted)} hours"))
+    return pages.render(
+        "certificate.html.j2", title=f"Certificate: {h.name}", organiser=cohort.organiser or "",
+        name=ISOLATE.format(h.name), name_size=name_size(h.name), series=cohort.series,
+        cohort=ISOLATE.format(cohort.name), award=f"{fmt_hours(h.total)} {offered_phrase(cohort.credit.offered)}",
+        details=details, signatures=[(ISOLATE.format(f.name), f.role or "Facilitator") for f in cohort.facilitators],
+        issued=fmt_day(on), code=code)
 
 
 # ---- the registers -------------------------------------------------------------------------------
