@@ -17,7 +17,8 @@ from llc_exercises import cli
 from llc_exercises.core.store import AnswerStore
 from llc_exercises.hub import config as hub
 from llc_exercises.hub import dashboard
-from llc_exercises.hub.service import export_files, sessions_summary
+from llc_exercises.hub.exports import export_files
+from llc_exercises.hub.progress import sessions_summary
 from llc_exercises.hub.submissions import MAX_BODY_BYTES, SubmissionDB, SubmissionRejected, check_submission, summarize
 from llc_exercises.participant import submit
 
@@ -247,7 +248,7 @@ def test_a_damaged_answers_file_is_named_not_sent(saved, monkeypatch):
 
 
 def test_a_build_with_nobody_to_build_leaves_no_folder(tmp_path):
-    from llc_exercises.hub.service import Builds
+    from llc_exercises.hub.jobs import Builds
 
     builds = Builds(tmp_path / "builds", SubmissionDB(tmp_path / "s.sqlite"), jobs=1)
     with pytest.raises(SubmissionRejected) as exc:

@@ -78,6 +78,11 @@ def page(title: str, body: str, nonce: str = "", script: str = "") -> str:
             f"<title>{esc(title)}</title><style>{CSS}</style></head><body>{NAV}{body}{js}</body></html>")
 
 
+def error_html(status: int, message: str) -> str:
+    """The page for an error a person sees (the API answers errors in JSON)."""
+    return page(f"{status}", f"<h1>{status}</h1><p>{esc(message)}</p>")
+
+
 def _when(stamp: str | None) -> str:
     """ISO time → 'YYYY-MM-DD HH:MM UTC' (what a facilitator reads), or a dash."""
     if not stamp:
