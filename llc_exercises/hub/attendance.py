@@ -1,96 +1,17 @@
 """The attendance page's model: the cohort's sheet (``attendance.csv`` in the service's data folder,
 the format ``llc`` reads) shown as a participant × session/meeting grid of ticks and hours, and a
-posted grid checked and merged back into the file, changing only the cells that changed."""
+posted grid checked and merged back into the file, changing only the cells that changed. The file
+itself is ``core.attendance.SheetFile``, the model ``llc`` reads it with."""
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import hashlib
-import io
 import math
 from pathlib import Path
 
-from ..core.attendance import cell_hours, fmt_hours, short_title
+from ..core.attendance import SheetFile, cell_hours, fmt_hours, short_title
 from ..core.cohort import Cohort, CohortError, Event, load_cohort
-from ..core.roster import csv_safe
-from ..errors import LeadingEdgeError
 
 ATTENDANCE_FILE = "attendance.csv"
-
-
-class SheetError(LeadingEdgeError, ValueError):
-    """The attendance file cannot be read or edited safely; the message names it and the fix."""
-
-
-def sheet_rows(path: Path) -> tuple[list[list[str]], bytes]:
-    """The CSV's rows as they are (a BOM tolerated) and its bytes; none when there is no file yet."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return [], b""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SheetError(f"{path} is not UTF-8 text; save it again as “CSV UTF-8” from the spreadsheet, "
-                         "or move it away to start a new sheet.") from None
-    return list(csv.reader(io.StringIO(text, newline=""))), data
-
-
-class Sheet:
-    """The attendance CSV as it is on disk; ``merged`` changes only the cells it is given."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        rows, data = sheet_rows(path)
-        # What the page was drawn from: a save from an older page must not undo a newer one.
-        self.version = hashlib.sha256(data).hexdigest()[:16] if data else "none"
-        self.bom = data.startswith(codecs.BOM_UTF8)
-        self.newline = "\r\n" if b"\r\n" in data[:4096] else "\n"
-        self.header = rows[0] if rows else []
-        self.keys = [h.strip().lower() for h in self.header]  # as `llc` reads them: "Visioning" is visioning
-        self.rows = rows[1:]
-        if rows and "id" not in self.keys:
-            raise SheetError(f"{path}: the first line has no 'id' column; it should read id, name, then "
-                             "one column per session or meeting id. Fix it or move the file away.")
-        twice = sorted({h for h in self.keys if h and self.keys.count(h) > 1})
-        if twice:
-            raise SheetError(f"{path}: column {twice[0]!r} appears twice in the first line; keep one.")
-        ids = [self.id_of(r) for r in self.rows]
-        twice = sorted({i for i in ids if i and ids.count(i) > 1})
-        if twice:
-            raise SheetError(f"{path}: participant {twice[0]!r} has two rows; merge them into one.")
-
-    def id_of(self, row: list[str]) -> str:
-        at = self.keys.index("id")
-        return row[at].strip() if at < len(row) else ""
-
-    def cells(self) -> dict[str, dict[str, str]]:
-        """id → {column (lower case): cell} for every row with an id."""
-        return {self.id_of(r): dict(zip(self.keys, r)) for r in self.rows if self.id_of(r)}
-
-    def merged(self, updates: dict[str, dict[str, str]], names: dict[str, str], events: list[str]) -> bytes:
-        """The file with ``updates`` (id → {event id: cell}) written in. Missing event columns are
-        added and new participants appended; every other row, column and cell stays as it was."""
-        keys = self.keys or ["id", "name"]
-        header = (self.header or keys) + [e for e in events if e not in keys]
-        at = {h: i for i, h in enumerate(keys + [e for e in events if e not in keys])}
-        rows = [list(r) for r in self.rows]
-        index = {self.id_of(r): n for n, r in enumerate(rows) if self.id_of(r)}
-        for pid, cells in updates.items():
-            if pid not in index:
-                index[pid] = len(rows)
-                rows.append([""] * len(header))
-                rows[-1][at["id"]] = pid
-                if "name" in at:
-                    rows[-1][at["name"]] = names.get(pid, "")
-            row = rows[index[pid]]
-            row += [""] * (len(header) - len(row))
-            for eid, cell in cells.items():
-                row[at[eid]] = cell
-        buf = io.StringIO(newline="")
-        csv.writer(buf, lineterminator=self.newline).writerows([header, *rows])
-        return (codecs.BOM_UTF8 if self.bom else b"") + buf.getvalue().encode("utf-8")
 
 
 def modified(path: Path, tz) -> dt.datetime | None:
@@ -184,13 +105,6 @@ def attendance_updates(marks: Marks, events: dict[str, Event],
     return updates, problems
 
 
-def attendance_csv(rows: list[list[str]]) -> bytes:
-    """The sheet for a spreadsheet: every cell formula-safe, with a BOM so Excel reads it as UTF-8."""
-    buf = io.StringIO(newline="")
-    csv.writer(buf).writerows([[csv_safe(c) for c in r] for r in rows])
-    return codecs.BOM_UTF8 + buf.getvalue().encode("utf-8")
-
-
 def read_cohort(path: Path | None) -> tuple[Cohort | None, str]:
     """The cohort, read afresh (a facilitator may correct the file while the hub runs), or why not."""
     if path is None:
@@ -201,7 +115,7 @@ def read_cohort(path: Path | None) -> tuple[Cohort | None, str]:
         return None, str(exc)
 
 
-def attendance_view(cohort: Cohort, sheet: Sheet, people: list[dict],
+def attendance_view(cohort: Cohort, sheet: SheetFile, people: list[dict],
                     marks: Marks | None = None) -> dict:
     """What the attendance page shows: the sheet's marks (or the ones just posted, to correct),
     how many came to each event and each participant's hours."""

@@ -8,20 +8,10 @@ import secrets
 from jupyterhub.services.auth import HubOAuthCallbackHandler
 from tornado import web
 
+from ...core.attendance import AttendanceError, SheetFile
 from ...core.files import write_atomic
 from .. import dashboard
-from ..attendance import (
-    Marks,
-    Sheet,
-    SheetError,
-    attendance_csv,
-    attendance_updates,
-    attendance_view,
-    form_marks,
-    modified,
-    read_cohort,
-    sheet_rows,
-)
+from ..attendance import Marks, attendance_updates, attendance_view, form_marks, modified, read_cohort
 from .base import BaseHandler
 
 log = logging.getLogger("leading-edge")
@@ -77,8 +67,8 @@ class AttendanceHandler(BaseHandler):
                 "notice": notice, "setup": self.cohort_path is None, "problem": problem}
         if cohort is not None:
             try:
-                sheet = Sheet(self.attendance_path)
-            except SheetError as exc:
+                sheet = SheetFile.editable(self.attendance_path)
+            except AttendanceError as exc:
                 view["problem"] = str(exc)
             else:
                 view.update(attendance_view(cohort, sheet, people, marks))
@@ -112,8 +102,8 @@ class AttendanceHandler(BaseHandler):
                                                 "attendance; the Attendance page says how to set one up.")
         # From here to the write nothing awaits, so two saves cannot interleave.
         try:
-            sheet = Sheet(self.attendance_path)
-        except SheetError as exc:
+            sheet = SheetFile.editable(self.attendance_path)
+        except AttendanceError as exc:
             raise web.HTTPError(409, str(exc)) from None
         form = {k: self.get_body_arguments(k) for k in self.request.body_arguments}
         if form.get("version", [""])[-1] != sheet.version:
@@ -142,15 +132,17 @@ class AttendanceFileHandler(BaseHandler):
     async def get(self):
         await self.facilitator()
         try:
-            rows, data = sheet_rows(self.attendance_path)
-        except SheetError as exc:
+            sheet = SheetFile.read(self.attendance_path)
+        except FileNotFoundError:
+            sheet = None
+        except AttendanceError as exc:
             raise web.HTTPError(409, str(exc)) from None
-        if not data:
+        if sheet is None or sheet.version == "none":
             raise web.HTTPError(404, "No attendance has been saved yet: tick who came on the Attendance "
                                      "page and press Save.")
         self.set_header("Content-Type", "text/csv; charset=utf-8")
         self.set_header("Content-Disposition", 'attachment; filename="attendance.csv"')
-        self.finish(attendance_csv(rows))
+        self.finish(sheet.for_spreadsheet())
 
 
 default_handlers = [
