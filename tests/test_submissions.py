@@ -125,7 +125,7 @@ def test_dashboard_escapes_participant_text_and_labels_cells():
               {"user": "ben", "name": "", "school": "", "sessions": None, "last_change": None,
                "last_submission": None, "submissions": 0, "hub_last_activity": None}]
     page = dashboard.dashboard_html(progress_for(people), "fac", "api/export.zip", "N0NCE", "XS<RF")
-    assert hostile not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert hostile not in page and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
     assert "<script>x()" not in page and page.count("<script") == 1 and 'nonce="N0NCE"' in page
     assert 'data-xsrf="XS&lt;RF"' in page
     assert f'aria-label="Visioning: 3 of {total} answered">3/{total}</td>' in page
