@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
 from tornado import web
@@ -19,44 +20,32 @@ MESSAGES = {
     401: "JupyterHub did not accept this request's token (unknown or expired). Sign in again, or "
          "restart your server from the Hub Control Panel.",
     404: "Not found.", 405: "Method not allowed."}
+T = TypeVar("T")
+
+
+class Setting(Generic[T]):
+    """A handler attribute that is the application's setting of the same name."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, handler: web.RequestHandler, owner=None) -> T:
+        return handler.settings[self.name]
 
 
 class BaseHandler(HubOAuthenticated, web.RequestHandler):
     """Pages sign in through HubOAuth; ``api = True`` handlers answer 401 instead of redirecting."""
     api = False
 
-    # ---- shared state, from the application's settings ----
-    @property
-    def db(self) -> SubmissionDB:
-        return self.settings["db"]
-
-    @property
-    def builds(self) -> Builds:
-        return self.settings["builds"]
-
-    @property
-    def directory(self) -> HubDirectory:
-        return self.settings["directory"]
-
-    @property
-    def group(self) -> str:
-        return self.settings["facilitators_group"]
-
-    @property
-    def prefix(self) -> str:
-        return self.settings["service_prefix"]
-
-    @property
-    def cohort_path(self) -> Path | None:
-        return self.settings["cohort_path"]
-
-    @property
-    def attendance_path(self) -> Path:
-        return self.settings["attendance_path"]
-
-    @property
-    def sessions(self) -> list[dict]:
-        return self.settings["sessions"]
+    # shared state, from the application's settings (``Service.settings``)
+    db = Setting[SubmissionDB]()
+    builds = Setting[Builds]()
+    directory = Setting[HubDirectory]()
+    facilitators_group = Setting[str]()
+    service_prefix = Setting[str]()
+    cohort_path = Setting["Path | None"]()
+    attendance_path = Setting[Path]()
+    sessions = Setting["list[dict]"]()
 
     async def progress(self) -> dict:
         return await cohort_progress(self.db, self.directory, self.sessions)
@@ -89,10 +78,10 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
 
     def write_error(self, status_code, **kwargs):
         messages = {**MESSAGES, 403: "You are not allowed to see this. Facilitators are hub admins and "
-                                     f"members of the '{self.group}' group."}
+                                     f"members of the '{self.facilitators_group}' group."}
         exc = kwargs.get("exc_info", (None, None))[1]
         msg = getattr(exc, "log_message", None) or messages.get(status_code, self._reason)
-        if self.api or self.request.path.startswith(self.prefix + "api/"):
+        if self.api or self.request.path.startswith(self.service_prefix + "api/"):
             self.set_header("Content-Type", "application/json; charset=utf-8")
             self.finish(json.dumps({"error": msg, "status": status_code}))
         else:
@@ -103,5 +92,5 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         user = self.current_user
         if not await self.directory.is_facilitator(user):
             raise web.HTTPError(403, "Facilitators only: you are not a hub admin or a member of the "
-                                     f"'{self.group}' group.")
+                                     f"'{self.facilitators_group}' group.")
         return user
