@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from ..documents import pages
 
@@ -35,6 +36,54 @@ def level(answered: int, total: int) -> int:
     return 1 + min(2, 3 * answered // total)
 
 
+class Cell(NamedTuple):
+    """A progress cell: its colour class (``level``), what a screen reader says, what it shows."""
+    level: int
+    label: str
+    text: str
+
+
+class Box(NamedTuple):
+    """An attendance cell: the tick and the hours box of one participant at one event."""
+    meeting: bool
+    name: str  # "<event>:<participant>", after p: (ticked) or h: (hours)
+    present_label: str
+    ticked: bool
+    typed: str
+    bad: bool  # the typed text is not hours: shown as written, in a text box marked invalid
+    hours_label: str
+    most: str
+
+
+def progress_cells(done: dict | None, sessions: Sequence[dict]) -> list[Cell]:
+    """One ``Cell`` per session for a participant's progress (None: nothing sent)."""
+    cells = []
+    for s in sessions:
+        p = (done or {}).get(s["id"])
+        if p is None:
+            cells.append(Cell(0, f"{s['short']}: nothing sent", "—"))
+        else:
+            a, total = p["answered"], s["total"]
+            cells.append(Cell(level(a, total), f"{s['short']}: {a} of {total} answered", f"{a}/{total}"))
+    return cells
+
+
+def when(stamp: str | None) -> str:
+    """ISO time → 'YYYY-MM-DD HH:MM UTC' (what a facilitator reads); '' for none (the page shows a dash)."""
+    return stamp[:16].replace("T", " ") + (" UTC" if len(stamp) > 16 else "") if stamp else ""
+
+
+def attendance_boxes(p: dict, events: Sequence[dict]) -> list[Box]:
+    who = f"{p['name']} ({p['user']})" if p["name"] else p["user"]
+    boxes = []
+    for e in events:
+        ticked, typed = p["marks"][e["id"]]
+        boxes.append(Box(e["kind"] == "meeting", f"{e['id']}:{p['user']}", f"{who}: present at {e['label']}",
+                         ticked, typed, bool(typed) and not hours_in(typed, e["hours"]),
+                         f"{who}: hours at {e['label']}, if only part of its {e['hours']}", e["hours"]))
+    return boxes
+
+
 def hours_in(text: str, most: str) -> bool:
     """Whether a typed hours box holds a number from 0 to ``most`` (NaN and inf do not)."""
     try:
@@ -44,22 +93,28 @@ def hours_in(text: str, most: str) -> bool:
 
 
 def render(template: str, title: str, script: str = "", nonce: str = "", **context) -> str:
+    """A page of ``templates/``. Grids come as plain values made here (``Cell``, ``Box``, ``when``):
+    at 1,000 participants a template computing each cell itself takes several times as long."""
     return pages.render(template, folders=(HUB_TEMPLATES,), title=title, hub_style=pages.safe(asset("hub.css")),
-                        script=pages.safe(script), nonce=nonce, level=level, hours_in=hours_in, **context)
+                        script=pages.safe(script), nonce=nonce, **context)
 
 
 def dashboard_html(progress: dict, user: str, export_url: str, nonce: str, xsrf: str) -> str:
     """The facilitator's view: participant × session grid, last activity, export and build."""
-    people = progress["participants"]
+    sessions, people = progress["sessions"], progress["participants"]
+    rows = [{"user": p["user"], "name": p.get("name") or "", "school": p.get("school") or "",
+             "cells": progress_cells(p["sessions"], sessions),
+             "times": [when(p["last_change"]), when(p["last_submission"]), when(p.get("hub_last_activity"))]}
+            for p in people]
     return render("dashboard.html.j2", "Leading Edge · cohort dashboard", asset("build.js"), nonce,
-                  sessions=progress["sessions"], people=people, user=user, export_url=export_url, xsrf=xsrf,
+                  sessions=sessions, rows=rows, user=user, export_url=export_url, xsrf=xsrf,
                   sent=sum(1 for p in people if p["last_submission"]), levels=LEVELS)
 
 
 def history_html(user: str, history: list[dict], sessions: Sequence[dict]) -> str:
     """A participant's own page: every send, with how much of each session it held."""
-    return render("history.html.j2", "Leading Edge · my submissions", user=user, history=history,
-                  sessions=sessions)
+    rows = [{"sent": when(h["submitted"]), "cells": progress_cells(h["progress"], sessions)} for h in history]
+    return render("history.html.j2", "Leading Edge · my submissions", user=user, rows=rows, sessions=sessions)
 
 
 def attendance_html(view: dict) -> str:
@@ -72,7 +127,8 @@ def attendance_html(view: dict) -> str:
     if view.get("other_columns"):
         kept.append("the column" + "s" * (len(view["other_columns"]) > 1) + " "
                     + ", ".join(view["other_columns"]) + ", which the cohort file does not list")
-    return render("attendance.html.j2", "Leading Edge · attendance", view=view, kept=kept)
+    boxes = [attendance_boxes(p, view["events"]) for p in view.get("people", [])]
+    return render("attendance.html.j2", "Leading Edge · attendance", view=view, kept=kept, boxes=boxes)
 
 
 def error_html(status: int, message: str) -> str:
