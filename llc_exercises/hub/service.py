@@ -34,6 +34,7 @@ from .submissions import MAX_BODY_BYTES, SubmissionDB
 
 log = logging.getLogger("leading-edge")
 
+
 class Service:
     """The service's state (database, builds, the Hub directory, paths) and its tornado application."""
 
@@ -56,8 +57,8 @@ class Service:
         """For each participant and session: answered, total, last change, last submission."""
         return await cohort_progress(self.db, self.directory, self.sessions)
 
-    def settings(self) -> dict:
-        """What the handlers read from ``self.settings``."""
+    def handler_settings(self) -> dict:
+        """The application settings the handlers read their shared state from (``handlers.base.Setting``)."""
         return {"db": self.db, "builds": self.builds, "directory": self.directory,
                 "facilitators_group": self.group, "service_prefix": self.prefix,
                 "cohort_path": self.cohort_path, "attendance_path": self.attendance_path,
@@ -74,7 +75,7 @@ class Service:
         # No tornado xsrf_cookies: HubOAuth accepts a cookie on a POST only with a valid xsrf token
         # itself, and token-authenticated API calls (participants' kernels) need none.
         # gzip: a 1,000-participant dashboard is ~0.7 MB of repetitive HTML (see benchmarks)
-        return web.Application(routes, cookie_secret=os.urandom(32), compress_response=True, **self.settings())
+        return web.Application(routes, cookie_secret=os.urandom(32), compress_response=True, **self.handler_settings())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     """Pages sign in through HubOAuth; ``api = True`` handlers answer 401 instead of redirecting."""
     api = False
 
-    # shared state, from the application's settings (``Service.settings``)
+    # shared state, from the application's settings (``Service.handler_settings``)
     db = Setting[SubmissionDB]()
     builds = Setting[Builds]()
     directory = Setting[HubDirectory]()
