@@ -14,7 +14,7 @@ older one for every 10th participant, so there is history), gets a token for the
 times, through the proxy:
 
 * the first request after the service started (empty hub-user cache, first token lookup);
-* repeats while the service's hub-user list is cached (``service.USERS_CACHE_S``);
+* repeats while the service's hub-user list is cached (``directory.USERS_CACHE_S``);
 * requests after that cache has expired: what a facilitator opening the dashboard now and then
   usually gets, since each one makes the service page through the Hub's whole user list.
 
@@ -53,7 +53,8 @@ from llc_exercises.core.ports import free_port  # noqa: E402
 from llc_exercises.documents.render import is_blank  # noqa: E402
 from llc_exercises.hub import dashboard  # noqa: E402
 from llc_exercises.hub.demo import FACILITATOR, HubSettings, start_hub, stop_hub  # noqa: E402
-from llc_exercises.hub.service import USERS_CACHE_S, Service  # noqa: E402
+from llc_exercises.hub.directory import USERS_CACHE_S  # noqa: E402
+from llc_exercises.hub.service import Service  # noqa: E402
 from llc_exercises.hub.submissions import SubmissionDB, check_submission, summarize  # noqa: E402
 
 TARGET_S = 2.0

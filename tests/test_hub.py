@@ -251,7 +251,7 @@ def test_a_session_opens_as_an_app_page_on_the_hub(hub):
     s, tokens, homes = hub
     start_server(s.url, s.admin_token, ANN)
     run_in_kernel(s.url, ANN, tokens[ANN],
-                  f"from llc_exercises import identity\nidentity.current_store().set({KEY!r}, {ANN_TEXT!r})")
+                  f"from llc_exercises.core import identity\nidentity.current_store().set({KEY!r}, {ANN_TEXT!r})")
     # where nbgitpuller would have put the kit, owned by the participant
     kit = homes[ANN] / "leading-edge"
     shutil.copytree(ROOT / "notebooks", kit / "notebooks", dirs_exist_ok=True)

@@ -17,7 +17,8 @@ from llc_exercises import cli
 from llc_exercises.core.store import AnswerStore
 from llc_exercises.hub import config as hub
 from llc_exercises.hub import dashboard
-from llc_exercises.hub.service import export_files, sessions_summary
+from llc_exercises.hub.exports import export_files
+from llc_exercises.hub.progress import sessions_summary
 from llc_exercises.hub.submissions import MAX_BODY_BYTES, SubmissionDB, SubmissionRejected, check_submission, summarize
 from llc_exercises.participant import submit
 
@@ -124,7 +125,7 @@ def test_dashboard_escapes_participant_text_and_labels_cells():
               {"user": "ben", "name": "", "school": "", "sessions": None, "last_change": None,
                "last_submission": None, "submissions": 0, "hub_last_activity": None}]
     page = dashboard.dashboard_html(progress_for(people), "fac", "api/export.zip", "N0NCE", "XS<RF")
-    assert hostile not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert hostile not in page and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
     assert "<script>x()" not in page and page.count("<script") == 1 and 'nonce="N0NCE"' in page
     assert 'data-xsrf="XS&lt;RF"' in page
     assert f'aria-label="Visioning: 3 of {total} answered">3/{total}</td>' in page
@@ -247,7 +248,7 @@ def test_a_damaged_answers_file_is_named_not_sent(saved, monkeypatch):
 
 
 def test_a_build_with_nobody_to_build_leaves_no_folder(tmp_path):
-    from llc_exercises.hub.service import Builds
+    from llc_exercises.hub.jobs import Builds
 
     builds = Builds(tmp_path / "builds", SubmissionDB(tmp_path / "s.sqlite"), jobs=1)
     with pytest.raises(SubmissionRejected) as exc:

@@ -12,11 +12,17 @@ its ``hours`` column), of which at most ``credit.pd_log_max_hours`` count. A par
 answers file has no PD-log hours; a damaged answers file, or a PD-log row whose hours are not a
 number, stops with an error naming the file, since counting it as zero could deny someone a
 certificate they earned.
+
+``SheetFile`` is the sheet as written, every row, column and cell kept: ``read_sheet`` checks one
+for certificates and reports, and the hub's attendance page shows one and writes changed cells
+back into it (``merged``), leaving the rest byte for byte.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
+import hashlib
 import io
 import math
 from collections.abc import Sequence
@@ -73,6 +79,106 @@ class Sheet:
         return self.rows.get(pid)
 
 
+class SheetFile:
+    """The attendance CSV as it is on disk: its rows as lists of cells (each with the line it ends
+    on), a BOM and line ends as written, and a ``version`` that changes whenever the bytes do."""
+
+    def __init__(self, path: Path, data: bytes = b""):
+        self.path = path
+        try:
+            text = data.decode("utf-8-sig")  # spreadsheets often add a BOM
+        except UnicodeDecodeError:
+            raise AttendanceError(f"Attendance sheet {path} is not UTF-8 text; save it from your spreadsheet "
+                                  "as \"CSV UTF-8\".") from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows, lines = [], []
+        for cells in reader:
+            rows.append(cells)
+            lines.append(reader.line_num)
+        # What a page was drawn from: a save from an older page must not undo a newer one.
+        self.version = hashlib.sha256(data).hexdigest()[:16] if data else "none"
+        self.bom = data.startswith(codecs.BOM_UTF8)
+        self.newline = "\r\n" if b"\r\n" in data[:4096] else "\n"
+        self.header = rows[0] if rows else []
+        self.keys = [h.strip().lower() for h in self.header]  # as read: "Visioning" is visioning
+        self.rows, self.lines = rows[1:], lines[1:]
+
+    @classmethod
+    def read(cls, path: Path | str) -> SheetFile:
+        """The file at ``path``; a missing or unreadable one raises OSError, a non-UTF-8 one AttendanceError."""
+        path = Path(path)
+        return cls(path, path.read_bytes())
+
+    @classmethod
+    def editable(cls, path: Path | str) -> SheetFile:
+        """The file to change cells of (none yet: an empty one), refused when a change could land in
+        the wrong place: no id column, a column twice, or a participant with two rows."""
+        try:
+            file = cls.read(path)
+        except FileNotFoundError:
+            file = cls(Path(path))
+        if file.header or file.rows:
+            file.check_header()
+            file.check_ids()
+        return file
+
+    def check_header(self) -> None:
+        if "id" not in self.keys:
+            raise AttendanceError(f"{self.path}, line 1: no 'id' column (columns: {', '.join(self.keys) or 'none'}); "
+                                  "the first line should read id,name, then one column per session or meeting id.")
+        for h in self.keys:
+            if h and self.keys.count(h) > 1:
+                raise AttendanceError(f"{self.path}, line 1: column {h!r} appears twice; keep one.")
+
+    def check_ids(self) -> None:
+        first: dict[str, int] = {}
+        for row, line in zip(self.rows, self.lines):
+            pid = self.id_of(row)
+            if pid in first:
+                raise AttendanceError(f"{self.path}, line {line}: {pid!r} already has a row (line {first[pid]}); "
+                                      "merge the two rows into one.")
+            if pid:
+                first[pid] = line
+
+    def id_of(self, row: list[str]) -> str:
+        at = self.keys.index("id")
+        return row[at].strip() if at < len(row) else ""
+
+    def cells(self) -> dict[str, dict[str, str]]:
+        """id → {column (lower case): cell} for every row with an id."""
+        return {self.id_of(r): dict(zip(self.keys, r)) for r in self.rows if self.id_of(r)}
+
+    def merged(self, updates: dict[str, dict[str, str]], names: dict[str, str], events: list[str]) -> bytes:
+        """The file with ``updates`` (id → {event id: cell}) written in. Missing event columns are
+        added and new participants appended; every other row, column and cell stays as it was."""
+        keys = self.keys or ["id", "name"]
+        header = (self.header or keys) + [e for e in events if e not in keys]
+        at = {h: i for i, h in enumerate(keys + [e for e in events if e not in keys])}
+        rows = [list(r) for r in self.rows]
+        index = {self.id_of(r): n for n, r in enumerate(rows) if self.id_of(r)}
+        for pid, cells in updates.items():
+            if pid not in index:
+                index[pid] = len(rows)
+                rows.append([""] * len(header))
+                rows[-1][at["id"]] = pid
+                if "name" in at:
+                    rows[-1][at["name"]] = names.get(pid, "")
+            row = rows[index[pid]]
+            row += [""] * (len(header) - len(row))
+            for eid, cell in cells.items():
+                row[at[eid]] = cell
+        buf = io.StringIO(newline="")
+        csv.writer(buf, lineterminator=self.newline).writerows([header, *rows])
+        return (codecs.BOM_UTF8 if self.bom else b"") + buf.getvalue().encode("utf-8")
+
+    def for_spreadsheet(self) -> bytes:
+        """Every row, each cell formula-safe, with a BOM so Excel reads it as UTF-8 (a download)."""
+        buf = io.StringIO(newline="")
+        rows = [self.header, *self.rows] if self.header or self.rows else []
+        csv.writer(buf).writerows([[csv_safe(c) for c in r] for r in rows])
+        return codecs.BOM_UTF8 + buf.getvalue().encode("utf-8")
+
+
 def how_to_make(cohort: Cohort, roster: Path | str = "ROSTER.csv") -> str:
     src = cohort.source or "COHORT.yaml"
     return f"`llc attendance init --cohort {src} --roster {roster}` writes a blank one to fill in"
@@ -117,27 +223,17 @@ def read_sheet(path: Path | str, cohort: Cohort, members: Sequence[Member],
     """Read and check the attendance CSV against ``cohort`` and the roster's ``members``."""
     path = Path(path).expanduser()
     try:
-        text = path.read_text(encoding="utf-8-sig")  # spreadsheets often add a BOM
+        file = SheetFile.read(path)
     except FileNotFoundError:
         raise AttendanceError(f"Attendance sheet {path} not found; {how_to_make(cohort, roster)} "
                               "(or pass --attendance FILE).") from None
-    except UnicodeDecodeError:
-        raise AttendanceError(f"Attendance sheet {path} is not UTF-8 text; save it from your spreadsheet "
-                              "as \"CSV UTF-8\".") from None
     except OSError as exc:
         raise AttendanceError(f"Attendance sheet {path} cannot be read ({exc.strerror}).") from None
-
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header_row = next(reader, None)
-    header = [h.strip().lower() for h in header_row or []]
-    if "id" not in header:
-        raise AttendanceError(f"{path}, line 1: no 'id' column (columns: {', '.join(header) or 'none'}); the "
-                              "first line should read id,name, then one column per session or meeting id.")
+    file.check_header()
+    header = file.keys
     events = {e.id: e for e in cohort.events()}
     ids = ", ".join(events)
     for col, h in enumerate(header, start=1):
-        if header.count(h) > 1 and h:
-            raise AttendanceError(f"{path}, line 1: column {h!r} appears twice; keep one.")
         if h and h not in ("id", "name") and h not in events:
             raise AttendanceError(f"{path}, line 1, column {col}: {h!r} is not a session or meeting of cohort "
                                   f"{cohort.name!r}; the columns can be id, name and: {ids}.")
@@ -145,8 +241,7 @@ def read_sheet(path: Path | str, cohort: Cohort, members: Sequence[Member],
     by_id = {m.id.lower(): m for m in members}  # roster ids are unique ignoring case
     rows: dict[str, dict[str, float]] = {}
     lines: dict[str, int] = {}
-    for cells in reader:
-        line = reader.line_num
+    for cells, line in zip(file.rows, file.lines):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):

@@ -1,0 +1,59 @@
+"""Who is who, asked of the Hub: users' names, groups, admin flags and last activity, cached briefly."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+log = logging.getLogger("leading-edge")
+USERS_CACHE_S = 30
+
+
+class HubDirectory:
+    """Hub users (names, groups, admin flags, last activity), cached briefly."""
+
+    def __init__(self, api_url: str, token: str, group: str):
+        self.api_url, self.token, self.group = api_url.rstrip("/"), token, group
+        self._users: list[dict] = []
+        self._fetched = 0.0
+        self._lock = asyncio.Lock()
+
+    async def _get(self, path: str):
+        req = HTTPRequest(f"{self.api_url}/{path}", headers={"Authorization": f"token {self.token}"},
+                          request_timeout=20)
+        resp = await AsyncHTTPClient().fetch(req)
+        return json.loads(resp.body)
+
+    async def users(self, fresh: bool = False) -> list[dict]:
+        async with self._lock:
+            if fresh or time.monotonic() - self._fetched > USERS_CACHE_S:
+                users, offset = [], 0
+                while True:  # the Hub pages its user list
+                    page = await self._get(f"users?offset={offset}&limit=200")
+                    page = page["items"] if isinstance(page, dict) else page
+                    users += page
+                    if len(page) < 200:
+                        break
+                    offset += len(page)
+                self._users, self._fetched = users, time.monotonic()
+            return self._users
+
+    def is_facilitator_model(self, model: dict) -> bool:
+        return bool(model.get("admin")) or self.group in (model.get("groups") or [])
+
+    async def is_facilitator(self, model: dict) -> bool:
+        if self.is_facilitator_model(model):
+            return True
+        # A token's own model carries groups but not the admin flag: ask the Hub (briefly cached).
+        try:
+            for fresh in (False, True):
+                found = next((u for u in await self.users(fresh) if u["name"] == model["name"]), None)
+                if found is not None:
+                    return self.is_facilitator_model(found)
+        except Exception as exc:  # noqa: BLE001 - the Hub unreachable: treat as a participant
+            log.warning("could not ask the Hub whether %s is an admin: %s", model["name"], exc)
+        return False
+

@@ -1,0 +1,98 @@
+"""Cohort builds: "Build all workbooks" runs ``llc build`` on the latest submissions in a child
+process (one at a time), so a failing build can never take the service down."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from ..core.files import write_atomic
+from .exports import export_files
+from .submissions import SubmissionDB, SubmissionRejected
+
+log = logging.getLogger("leading-edge")
+BUILD_FILE = re.compile(r"^(workbook-[A-Za-z0-9_.@-]+\.(pdf|html)|index\.html|build-report\.csv)$")
+
+
+class Builds:
+    """Cohort builds in ``<data>/builds/<n>/``: one at a time, run by ``llc build`` in a child."""
+
+    def __init__(self, root: Path, db: SubmissionDB, jobs: int):
+        self.root, self.db, self.jobs = root, db, jobs
+        self.proc: subprocess.Popen | None = None
+        self.status_file: Path | None = None  # the running (or last) build's status file
+
+    def _latest_dir(self) -> Path | None:
+        dirs = [d for d in self.root.glob("*") if d.name.isdigit()] if self.root.exists() else []
+        return max(dirs, key=lambda d: int(d.name)) if dirs else None
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self) -> dict:
+        if self.running():
+            raise SubmissionRejected(409, "A build is already running; wait for it to finish.")
+        files = list(export_files(self.db))
+        count = sum(name.startswith("answers/") for name, _ in files)
+        if not count:
+            raise SubmissionRejected(409, "Nobody has sent answers yet, so there is nothing to build.")
+        latest = self._latest_dir()
+        folder = self.root / str(int(latest.name) + 1 if latest else 1)
+        inputs = folder / "input"
+        (inputs / "answers").mkdir(parents=True, mode=0o700)
+        for name, data in files:
+            write_atomic(inputs / name, data)
+        write_atomic(folder / "status.json", json.dumps(
+            {"done": 0, "total": count, "finished": False, "results": []}).encode())
+        cmd = [sys.executable, "-m", "llc_exercises.cli", "build", "--roster", str(inputs / "roster.csv"),
+               "--answers-dir", str(inputs / "answers"), "--out", str(folder / "workbooks"),
+               "--jobs", str(self.jobs), "--quiet", "--status-file", str(folder / "status.json")]
+        self.status_file = folder / "status.json"
+        with open(folder / "build.log", "wb") as logfile:
+            self.proc = subprocess.Popen(cmd, stdout=logfile, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, cwd=str(folder))
+        log.info("build %s started for %d participants", folder.name, count)
+        return self.status(folder)
+
+    def status(self, folder: Path | None = None) -> dict:
+        folder = folder or self._latest_dir()
+        if folder is None:
+            return {}
+        try:
+            st = json.loads((folder / "status.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            st = {"done": 0, "total": 0, "finished": False, "results": []}
+        mine = self.status_file is not None and self.status_file.parent == folder
+        if not st.get("finished") and not (mine and self.running()):
+            # the child is gone (service restarted, or it crashed) without finishing
+            tail = (folder / "build.log").read_text(errors="replace")[-400:] if (folder / "build.log").exists() else ""
+            st.update(finished=True, crashed=True, crash=tail.strip().splitlines()[-1:] or ["stopped"])
+        files, errors = [], []
+        for r in st.get("results", []):
+            for f in r.get("files", []):
+                if f.endswith(".pdf"):
+                    files.append({"label": f"{r['participant']} — {r.get('name') or r['participant']} (PDF)",
+                                  "url": f"builds/{folder.name}/{f}"})
+            if r.get("error"):
+                errors.append(f"{r['participant']}: {r['error']}")
+        if st.get("crashed"):
+            errors.append(f"The build stopped before finishing: {' '.join(st['crash'])}")
+        done, total = st.get("done", 0), st.get("total", 0)
+        if not st.get("finished"):
+            message = f"Building workbooks… {done} of {total}"
+        else:
+            message = f"Built {len(files)} of {total} workbooks." + (
+                f" {len(errors)} need attention." if errors else "")
+            if files:
+                message += " Download them below."
+        return {"id": int(folder.name), "done": done, "total": total, "finished": bool(st.get("finished")),
+                "message": message, "files": files, "errors": errors}
+
+    def file(self, build_id: str, name: str) -> Path | None:
+        if not build_id.isdigit() or not BUILD_FILE.match(name):
+            return None
+        path = self.root / build_id / "workbooks" / name
+        return path if path.is_file() else None
