@@ -26,7 +26,6 @@ from helpers import ROOT
 
 from llc_exercises.core.ports import free_port
 
-pytestmark = pytest.mark.slow
 SAMPLE = ROOT / "datasets" / "sample_cohort" / "answers" / "avellum.json"
 
 
