@@ -12,23 +12,40 @@ FILE_MARKS = {
     "test_binder.py": ("slow",),
     "test_browser.py": ("browser", "slow"),
     "test_builds.py": ("slow",),
+    "test_certificates.py": ("slow",),
+    "test_cohort_dates.py": ("slow",),
+    "test_guide.py": ("slow",),
     "test_hub.py": ("hub", "browser", "slow"),
     "test_hub_attendance.py": ("hub", "browser", "slow"),
     "test_hub_demo.py": ("hub", "browser", "slow"),
     "test_keyboard_app.py": ("browser", "slow"),
     "test_keyboard_lab.py": ("browser", "slow"),
+    "test_letter.py": ("slow",),
     "test_never_lose_a_word.py": ("browser", "slow"),
     "test_print.py": ("slow",),
     "test_reflow.py": ("browser", "slow"),
+    "test_report.py": ("slow",),
     "test_wheel.py": ("slow",),
     "test_workbook.py": ("slow",),
 }
 FIXTURE_MARKS = {"dask_cluster": "dask", "dask_build": "dask"}
+# Single tests in otherwise quick files: a browser, a kernel restart, a workbook build, `llc` runs.
+TEST_MARKS = {
+    "test_carry.py::test_download_upload_and_undo_by_keyboard_in_jupyterlab": ("browser", "slow"),
+    "test_sessions.py::test_every_session_survives_a_kernel_restart": ("slow",),
+    "test_widgets.py::test_answers_survive_a_kernel_restart": ("slow",),
+    "test_cli_schema.py::test_a_file_filled_from_the_schema_alone_validates": ("slow",),
+    "test_cli_schema.py::test_validate_names_each_key_and_problem": ("slow",),
+    "test_years.py::test_the_workbook_sets_last_year_beside_this_year": ("slow",),
+    "test_years.py::test_a_workbook_without_a_last_year_has_no_such_section": ("slow",),
+    "test_years.py::test_new_year_archives_byte_for_byte_and_carries_only_what_lasts": ("slow",),
+}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         marks = set(FILE_MARKS.get(item.path.name, ()))
+        marks |= set(TEST_MARKS.get(f"{item.path.name}::{item.originalname}", ()))
         marks |= {mark for fixture, mark in FIXTURE_MARKS.items() if fixture in item.fixturenames}
         if item.path.suffix == ".ipynb":  # nbval runs a notebook in a kernel
             marks.add("slow")
@@ -39,3 +56,15 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def store(tmp_path):
     return AnswerStore(tmp_path / "answers" / "p1.json", participant={"id": "p1"})
+
+
+def pytest_collection_finish(session):
+    """A mark for a test that no longer exists (renamed, moved) would silently let a slow test into
+    `make test-fast`: name it."""
+    if session.config.option.markexpr or not session.items:
+        return
+    names = {f"{i.path.name}::{i.originalname}" for i in session.items}
+    files = {i.path.name for i in session.items}
+    if {k.split("::")[0] for k in TEST_MARKS} <= files:
+        stale = sorted(set(TEST_MARKS) - names)
+        assert not stale, f"tests/conftest.py marks tests that do not exist: {stale}"
