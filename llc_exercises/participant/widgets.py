@@ -24,54 +24,15 @@ from ..core.store import AnswerFileError, AnswerStore, Conflict, Saved
 from ..core.values import is_blank, scalar_text
 from ..documents import render
 from . import a11y
+from .assets import style_tag
 from .guard import PATH_CLASS, Guard
 
 SAVE_DELAY_S = 0.4
 MAX_WAIT_S = 2.0
 
-# Stacks each description label above its control and lets it wrap, so long prompts stay fully
-# visible while remaining the control's associated <label>. Shipped inside an HTML widget because
-# widget HTML is not sanitised, unlike <style> in an ordinary output.
-CSS = """<style>
-.llc-ws { border-left: 4px solid #2a6f97; padding: 4px 0 8px 12px; margin: 8px 0; max-width: 60rem; }
-.llc-field { flex-direction: column !important; align-items: stretch !important; margin: 6px 0; }
-.llc-field > .widget-label { width: auto !important; max-width: none !important; white-space: normal !important;
-  overflow: visible !important; text-align: left !important; font-weight: 600; line-height: 1.35; margin-bottom: 2px; }
-.llc-field textarea, .llc-field input[type=text] { width: 100%; }
-.llc-row { border: 1px solid #ccd; border-radius: 4px; padding: 4px 8px; margin: 4px 0; flex-wrap: wrap; gap: 0 12px; }
-.llc-row .llc-field { width: 15rem; }
-.llc-instructions { margin: 4px 0 8px 0; line-height: 1.4; max-width: 48rem; }
-.llc-help { color: #555; font-size: 0.9em; margin: -2px 0 4px 0; }
-.llc-error { color: #a4161a; font-weight: 600; }
-.llc-status { color: #2d6a4f; font-size: 0.9em; }
-.llc-chart img { max-width: 100%; height: auto; }
-/* keyboard users see where they are: JupyterLab's own focus ring is faint on radios and buttons */
-.llc-ws :focus-visible { outline: 2px solid #0b4f8a !important; outline-offset: 2px; }
-/* Zoom to 200 % and windows 320 px wide (WCAG 1.4.4, 1.4.10). ipywidgets sizes each control for one
-   line beside its label (fixed heights and widths); here labels sit above and words wrap, so every
-   box grows with its text instead of spilling under the next label (a date picker's box held only
-   its input, so the label above pushed it into the next row's label). */
-.llc-field { height: auto !important; max-width: 100%; min-width: 0; }
-.llc-field > .widget-label { height: auto !important; min-height: var(--jp-widgets-inline-height); }
-.llc-ws, .llc-form, .llc-group, .llc-rows, .llc-row { max-width: 100%; box-sizing: border-box; min-width: 0; }
-.llc-ws .widget-radio-box label { height: auto; min-height: var(--jp-widgets-radio-item-height); line-height: 1.35;
-  padding: 2px 0; white-space: normal; }
-.llc-ws .widget-radio-box input { height: 1.35em; line-height: 1.35; }
-.llc-ws .widget-checkbox, .llc-form .widget-checkbox { height: auto; min-height: var(--jp-widgets-inline-height);
-  width: auto; max-width: 100%; line-height: 1.35; }
-.llc-ws .widget-checkbox label, .llc-form .widget-checkbox label { white-space: normal; overflow: visible;
-  height: auto; display: flex; align-items: flex-start; }
-.llc-ws .widget-checkbox input[type=checkbox], .llc-form .widget-checkbox input[type=checkbox] { flex-grow: 0;
-  align-self: flex-start; margin-top: 2px; }
-.llc-ws .jupyter-button, .llc-form .jupyter-button { width: auto; max-width: 100%; height: auto;
-  min-height: var(--jp-widgets-inline-height); white-space: normal; line-height: 1.3; padding: 4px 10px;
-  align-self: flex-start; }
-.llc-ws input[type=date] { max-width: 100%; }
-/* text typed but not saved (changed elsewhere meanwhile): set apart, kept whole to copy */
-.llc-kept { background: #fff8e1; color: #1a1a1a; border: 1px solid #8a6d00; border-left-width: 6px;
-  border-radius: 4px; padding: 4px 12px; margin: 6px 0; max-width: 48rem; line-height: 1.4; }
-.llc-kept-text { white-space: pre-wrap; overflow-wrap: anywhere; font-family: inherit; margin: 2px 0 8px 0; }
-</style>"""
+# static/worksheet.css after the palette, in an HTML widget at the top of each form (widget HTML
+# is not sanitised, unlike <style> in an ordinary output).
+CSS = style_tag("worksheet")
 
 
 def _labelled(widget: w.Widget, f: defs.Field) -> w.Widget:
