@@ -307,7 +307,8 @@ def test_download_of_a_damaged_file_says_how_to_restore(here, monkeypatch):
 def test_the_download_button_is_a_labelled_button():
     assert carry.DownloadButton.description.default_value == "Download my answers"
     assert isinstance(carry.DownloadButton(AnswerStore("x.json"), carry.w.HTML()), downloads.DownloadButton)
-    assert 'createElement("button")' in downloads.ESM and 'button.type = "button"' in downloads.ESM
+    script = str(downloads.DownloadButton._esm)  # static/download.js, read by anywidget
+    assert 'createElement("button")' in script and 'button.type = "button"' in script
 
 
 @pytest.mark.parametrize("variable, value, shown", [

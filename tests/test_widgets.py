@@ -12,7 +12,8 @@ import pytest
 
 from llc_exercises.core import definitions as defs
 from llc_exercises.core.store import AnswerStore
-from llc_exercises.participant.widgets import MultiChoiceControl, TableControl, WorksheetView
+from llc_exercises.participant.controls import MultiChoiceControl, TableControl
+from llc_exercises.participant.widgets import WorksheetView
 
 
 def wait_for(predicate, timeout=10.0):

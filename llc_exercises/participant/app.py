@@ -11,7 +11,6 @@ On a JupyterHub, Voila's server extension serves the same pages at ``/user/<name
 """
 from __future__ import annotations
 
-import html
 import os
 import socket
 import sys
@@ -28,7 +27,9 @@ from ..core.paths import kit_folder
 from ..core.ports import free_port
 from ..core.store import NothingSaved
 from ..core.values import progress
+from ..documents import pages
 from ..errors import LeadingEdgeError, first_line
+from . import assets, my_files
 
 DEFAULT_PORT = 8866
 TEMPLATE = "leading-edge"
@@ -111,171 +112,58 @@ def hub_link(hub: str, repo: str, branch: str = "main", open_path: str = DEFAULT
 
 
 # ---- the index page -------------------------------------------------------------------------------
-INDEX_CSS = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; background: #f6f7f9; margin: 0;
-  line-height: 1.5; }
-main { max-width: 46em; margin: 2.5em auto; padding: 1.5em 2em 2em; background: #fff;
-  border: 1px solid #d5d9e0; border-radius: 6px; }
-h1 { color: #1d3557; margin: 0 0 0.2em; font-size: 1.8em; }
-.kicker { color: #4a5563; margin: 0; font-size: 0.95em; }
-h2 { color: #1d3557; font-size: 1.25em; margin: 1.6em 0 0.4em; }
-.sessions { list-style: none; padding: 0; margin: 0; }
-.sessions li { display: flex; justify-content: space-between; gap: 1em; flex-wrap: wrap;
-  padding: 0.65em 0.2em; border-bottom: 1px solid #e3e6eb; }
-.sessions a { color: #0b4f8a; font-weight: bold; text-decoration: underline; }
-.sessions a:hover { color: #06345c; }
-a:focus-visible { outline: 3px solid #0b4f8a; outline-offset: 2px; }
-.progress { color: #4a5563; display: inline-flex; align-items: center; gap: 0.5em; }
-.progress progress { width: 6em; height: 0.8em; accent-color: #1b6b45; }
-.complete { color: #1b4d36; font-weight: bold; }
-.continue { background: #eef4fa; border-left: 4px solid #0b4f8a; padding: 0.5em 0.8em; }
-.continue a { color: #0b4f8a; font-weight: bold; }
-.download { display: inline-block; background: #0b4f8a; color: #fff; font-weight: bold; padding: 0.45em 0.9em;
-  border-radius: 4px; text-decoration: none; margin: 0.2em 0.6em 0.2em 0; }
-.download:hover { background: #06345c; }
-.download[aria-disabled="true"] { background: #6b7785; cursor: progress; }
-.status { min-height: 1.5em; color: #1b4d36; }
-.status.failed { color: #9b1116; font-weight: bold; }
-.notice { background: #fff6e0; border-left: 4px solid #9a6700; padding: 0.5em 0.8em; }
-code { font-size: 0.95em; overflow-wrap: anywhere; }
-"""
-
-
-# The index's download links work as plain links (the file arrives as an attachment once built);
-# with scripts, a click fetches the file instead, so the page can say it is building and, after,
-# how many pages arrived or what went wrong.
-INDEX_JS = """
-for (const link of document.querySelectorAll("a.download")) {
-  link.addEventListener("click", async (event) => {
-    event.preventDefault();
-    if (link.getAttribute("aria-disabled") === "true") return;
-    const status = document.getElementById(link.dataset.status);
-    const name = link.dataset.filename;
-    link.setAttribute("aria-disabled", "true");
-    status.classList.remove("failed");
-    status.textContent = link.dataset.working;
-    try {
-      let response;
-      try {
-        response = await fetch(link.href, { cache: "no-store" });
-      } catch (_) {
-        throw new Error("Not downloaded: the app is not answering. Start it again (llc app, or make app), "
-                        + "reload this page and press the button again.");
-      }
-      if (!response.ok) throw new Error(await response.text());
-      const url = URL.createObjectURL(await response.blob());
-      const save = Object.assign(document.createElement("a"), { href: url, download: name });
-      document.body.appendChild(save);
-      save.click();
-      save.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
-      const pages = response.headers.get("X-LLC-Pages");
-      status.textContent = `Downloaded ${name}` + (pages ? `, ${pages} page${pages === "1" ? "" : "s"}` : "")
-        + ". Look for it in your browser's downloads.";
-    } catch (error) {
-      status.classList.add("failed");
-      status.textContent = error.message;
-    } finally {
-      link.removeAttribute("aria-disabled");
-    }
-  });
-}
-"""
 # What the index offers to download: (address under the app, file name, label, kind: what is built)
-DOWNLOADS = (("workbook.pdf", "my-workbook.pdf", "Download my workbook (PDF)", "workbook"),
-             ("letter.pdf", "letter-to-my-principal.pdf", "My letter to my principal (PDF)", "letter"))
+DOWNLOADS = (("workbook.pdf", my_files.WORKBOOK_FILE, "Download my workbook (PDF)", "workbook"),
+             ("letter.pdf", my_files.LETTER_FILE, "My letter to my principal (PDF)", "letter"))
 
 
-def downloads_html(base_url: str, known: bool) -> str:
-    """The index's Your workbook section: the download links, or what to do first."""
-    from .my_files import working_line
-
-    orientation = base_url + "voila/render/" + urllib.parse.quote(notebook_name(defs.sessions()[0]))
-    if not known:
-        return (f'<p>Your workbook and your letter to your principal can be downloaded here as soon as you '
-                f'have saved <a href="{html.escape(orientation)}">About you</a> in Orientation.</p>')
-    parts = ['<p>Built from your answers file when you press a button, the same way your facilitator '
-             "builds it: a cover, every session's answers and your charts; the letter is one page.</p><p>"]
-    for address, filename, label, kind in DOWNLOADS:
-        working = working_line(kind)
-        parts.append(f'<a class="download" href="{html.escape(base_url + address)}" data-status="llc-status" '
-                     f'data-filename="{filename}" data-working="{html.escape(working)}">{label}</a>')
-    parts.append('</p><p id="llc-status" class="status" role="status" aria-live="polite"></p>')
-    return "".join(parts)
+def session_href(base_url: str, notebook: str) -> str:
+    return base_url + "voila/render/" + urllib.parse.quote(notebook)
 
 
 def index_html(entries: list[Entry], base_url: str = "/") -> str:
-    """The app's home page: what this is, where answers go, where to continue, a link to each session
-    with its progress, and the workbook and letter to download."""
-    esc = html.escape
-    notice, answers = "", None
+    """The app's home page (templates/index.html.j2): what this is, where answers go, where to
+    continue, a link to each session with its progress, and the workbook and letter to download."""
+    page: dict = {"participant": None, "unknown": False, "notice": "", "resume": None}
+    answers = None
     try:
         pid = identity.current_participant_id()
         if pid:
             answers = identity.current_store()
-            where = (f"<p>Answers are saved for <strong>{esc(pid)}</strong> (from "
-                     f"{esc(identity.source_of_identity())}) in <code>{esc(str(answers.path))}</code>.</p>")
+            page.update(participant=pid, source=identity.source_of_identity(), answers_path=str(answers.path))
         else:
-            where = ("<p>The kit does not know who you are yet: start with <strong>Orientation</strong>, "
-                     "where you type your id once.</p>")
+            page["unknown"] = True
     except LeadingEdgeError as exc:  # a bad id or a damaged answers file: say so, still list the sessions
-        where, answers = "", None
-        notice = f'<p class="notice" role="alert">{esc(str(exc))}</p>'
-    rows, resume = [], ""
+        answers, page["notice"] = None, str(exc)
+    sessions = []
     for e in entries:
-        href = base_url + "voila/render/" + urllib.parse.quote(e.notebook)
-        done = ""
+        row: dict[str, object] = {"href": session_href(base_url, e.notebook), "heading": e.session.heading,
+                                  "total": None}
         if answers is not None:
             try:
                 n, total = progress(e.session, answers)
             except LeadingEdgeError as exc:
-                notice = notice or f'<p class="notice" role="alert">{esc(str(exc))}</p>'
+                page["notice"] = page["notice"] or str(exc)
             else:
-                # the bar is decoration: the words beside it say the same to everyone
-                bar = f'<progress value="{n}" max="{total}" aria-hidden="true"></progress>'
-                words = f"{n} of {total} questions answered"
-                if n >= total:
-                    words = f'<span class="complete">complete</span> ({words})'
-                elif not resume:
-                    # the session's name beside the link, not in it: one link per session name on the page
-                    resume = (f'<p class="continue"><a href="{esc(href)}">Continue where you left off</a>: '
-                              f"{esc(e.session.heading)}</p>")
-                done = f'<span class="progress">{bar}<span>{words}</span></span>'
-        rows.append(f'<li><a href="{esc(href)}">{esc(e.session.heading)}</a>{done}</li>')
-    if answers is not None and not resume and rows and not notice:
-        resume = ('<p class="continue">Every question in every session is answered. Download your workbook '
-                  "below, or open any session to add to it.</p>")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>Leading Edge: your sessions</title>
-<style>{INDEX_CSS}</style></head>
-<body><main>
-<p class="kicker">On the Leading Edge · school library leadership series</p>
-<h1>Your sessions</h1>
-<p>Each session opens as a page of worksheets, without any code. Everything you type saves itself
-automatically a moment after you stop typing, to your own answers file on this computer (not to the
-notebook), so you can close a page at any time and come back later.</p>
-{where}{notice}{resume}
-<h2>Sessions</h2>
-<ul class="sessions">
-{chr(10).join(rows)}
-</ul>
-<h2>Your workbook</h2>
-{downloads_html(base_url, answers is not None)}
-<h2>When you are done</h2>
-<p>Close the browser tab. To stop the app, press <kbd>Ctrl</kbd>+<kbd>C</kbd> in the terminal where
-<code>llc app</code> runs. Your answers are already saved.</p>
-</main><script>""" + INDEX_JS + """</script></body></html>
-"""
+                row.update(answered=n, total=total)
+                if n < total and not page["resume"]:
+                    page["resume"] = row
+        sessions.append(row)
+    downloads = [{"href": base_url + address, "filename": filename, "label": label,
+                  "working": my_files.working_line(kind)} for address, filename, label, kind in DOWNLOADS]
+    return pages.render(
+        "index.html.j2", folders=(assets.TEMPLATES,), title="Leading Edge: your sessions",
+        css=pages.safe(assets.stylesheet("index")), script=pages.safe(assets.script("index").read_text("utf-8")),
+        sessions=sessions, all_answered=answers is not None and bool(sessions) and not page["notice"],
+        downloads=downloads if answers is not None else [],
+        orientation=session_href(base_url, notebook_name(defs.sessions()[0])), **page)
 
 
 # ---- errors in a cell -------------------------------------------------------------------------------
 def kit_error_names() -> frozenset[str]:
     """Class names of the kit's own errors that a session cell can raise: their messages say what
     to do, so the app shows them where Voila would hide every error behind one generic line."""
-    from . import carry, my_files, submit, widgets  # noqa: F401  (imported so their error classes exist)
+    from . import carry, submit, widgets  # noqa: F401  (imported so their error classes exist)
 
     names, todo = set(), [LeadingEdgeError]
     while todo:
@@ -399,7 +287,6 @@ def app_class():
             from tornado.ioloop import IOLoop
 
             from ..documents.pdf import page_count
-            from . import my_files
 
             make = my_files.workbook_file if self.kind == "workbook" else my_files.letter_file
             self.set_header("Cache-Control", "no-store")  # always the answers as they are now

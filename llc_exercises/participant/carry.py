@@ -30,6 +30,7 @@ from ..core.store import AnswerFileError, AnswerStore, migrate, read_document, s
 from ..core.values import is_blank, scalar_text, stamp_time
 from ..errors import LeadingEdgeError, first_line
 from . import a11y, downloads
+from .assets import script, style_tag
 from .widgets import reload_open_forms
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a whole series of answers is well under 1 MB
@@ -403,26 +404,10 @@ def undone_summary(u: Undone) -> str:
 
 
 # ---- the form -----------------------------------------------------------------------------------
-# Styles for the whole form, shipped in an HTML widget (widget HTML is not sanitised). Dark text on
-# light backgrounds: every pair is above WCAG AA's 4.5:1.
-CSS = """<style>
-.llc-carry { max-width: 60rem; padding: 6px; }  /* room for the focus outline: boxes clip overflow */
-.llc-carry-notice, .llc-carry-help, .llc-carry-ok, .llc-carry-error, .llc-carry-table { line-height: 1.4; }
-.llc-carry button:focus-visible, .llc-carry .jupyter-button:focus-visible:enabled {
-  outline: 3px solid #0b4f8a; outline-offset: 2px; }
-.llc-carry-notice { background: #fff4ce; color: #3b2f00; border: 1px solid #8a6d00; border-left-width: 6px;
-  border-radius: 4px; padding: 8px 12px; margin: 4px 0 8px 0; }
-.llc-carry-help { color: #4a4a4a; font-size: 0.9em; margin: 2px 0 6px 0; }
-.llc-carry-ok { color: #1b4d36; margin: 4px 0; }
-.llc-carry-error { color: #9b1116; font-weight: 600; margin: 4px 0; }
-.llc-carry-table { border-collapse: collapse; margin: 6px 0; font-size: 0.95em; color: #1a1a1a; background: #fff; }
-.llc-carry-table caption { text-align: left; font-weight: 600; padding: 2px 0 4px 0; }
-.llc-carry-table th, .llc-carry-table td { border: 1px solid #b8bcc6; padding: 4px 8px; text-align: left;
-  vertical-align: top; max-width: 22rem; }
-.llc-carry-table thead th { background: #e8edf3; }
-.llc-carry-table tbody th { font-weight: 600; }
-.llc-carry-ws { display: block; font-weight: normal; color: #4a4a4a; font-size: 0.9em; }
-</style>"""
+# Styles for the whole form (static/carry.css, and downloads.css for its button) after the palette,
+# shipped in an HTML widget (widget HTML is not sanitised).
+CSS = style_tag("carry", "downloads")
+
 
 class DownloadButton(downloads.DownloadButton):
     """Download my answers: the answers file as it is on disk when the button is pressed."""
@@ -447,33 +432,9 @@ class DownloadButton(downloads.DownloadButton):
                 "somewhere safe; Upload answers on another computer takes it from there.")
 
 
-# The browser half of Upload answers: a real <button> labelled "Upload answers" (ipywidgets'
-# FileUpload adds a file count, "Upload answers (0)"), which opens the file chooser and sends the
-# chosen file's bytes to the kernel; the kernel side sets ``value`` as FileUpload would.
-UPLOAD_ESM = """
-function render({ model, el }) {
-  const input = Object.assign(document.createElement("input"), { type: "file", hidden: true });
-  input.accept = model.get("accept");
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "jupyter-button widget-button llc-upload";
-  button.style.width = "max-content";
-  button.textContent = model.get("description");
-  button.title = model.get("tooltip");
-  button.addEventListener("click", () => input.click());
-  input.addEventListener("change", async () => {
-    const file = input.files[0];
-    if (!file) return;
-    const content = await file.arrayBuffer();
-    model.send({ name: file.name, type: file.type, size: file.size, last_modified: file.lastModified },
-               undefined, [content]);  // send(content, callbacks, buffers)
-    input.value = "";  // the same file can be chosen again
-  });
-  el.style.overflow = "visible";
-  el.append(button, input);
-}
-export default { render };
-"""
+# The browser half of Upload answers (static/upload.js): a real <button> labelled "Upload answers"
+# (ipywidgets' FileUpload adds a file count, "Upload answers (0)").
+UPLOAD_ESM = script("upload")
 
 
 class UploadButton(anywidget.AnyWidget):
@@ -504,7 +465,7 @@ class UploadButton(anywidget.AnyWidget):
 def carry_form(store: AnswerStore):
     """The 'Carry your answers' form: a notice where storage is temporary, Download my answers,
     Upload answers, what the upload changed, and Undo."""
-    notice = w.HTML(CSS + downloads.CSS + (TEMPORARY_NOTICE if temporary_storage() else ""))
+    notice = w.HTML(CSS + (TEMPORARY_NOTICE if temporary_storage() else ""))
     download_status = w.HTML(
         f'<p class="llc-carry-help">Saves your answers file ({html.escape(store.path.name)}) '
         "as it is right now, to your browser's downloads.</p>")

@@ -21,40 +21,9 @@ import traitlets
 
 from ..errors import LeadingEdgeError, first_line
 from . import a11y
+from .assets import script, style_tag
 
 Producer = Callable[[], tuple[str, bytes, str]]
-
-# The browser half: a real <button> (keyboard and screen readers know it), disabled while `busy`;
-# the file that comes back is saved through a temporary link to its bytes.
-ESM = """
-function render({ model, el }) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "jupyter-button widget-button mod-primary llc-download";
-  button.style.width = "max-content";  // jupyter-button's fixed width would cut the label
-  const draw = () => {
-    button.textContent = model.get("description");
-    button.disabled = model.get("busy");
-    button.setAttribute("aria-disabled", String(model.get("busy")));
-  };
-  draw();
-  model.on("change:description", draw);
-  model.on("change:busy", draw);
-  button.addEventListener("click", () => { if (!model.get("busy")) model.send({ request: "download" }); });
-  model.on("msg:custom", (msg, buffers) => {
-    if (msg.reply !== "download" || !buffers.length) return;
-    const url = URL.createObjectURL(new Blob(buffers, { type: msg.mime || "application/octet-stream" }));
-    const link = Object.assign(document.createElement("a"), { href: url, download: msg.filename });
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);  // once the browser has the file
-  });
-  el.style.overflow = "visible";  // Lumino's default (hidden) would cut off the focus outline
-  el.appendChild(button);
-}
-export default { render };
-"""
 
 
 def error_html(message: str) -> str:
@@ -72,7 +41,7 @@ class DownloadButton(anywidget.AnyWidget):
     (plain text); ``failed``: what to add to an unexpected error's line (the kit's own errors show
     their message, which already says what to do)."""
 
-    _esm = ESM
+    _esm = script("download")  # static/download.js: a real <button>, the file saved by a link
     description = traitlets.Unicode("Download").tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
 
@@ -111,13 +80,8 @@ class DownloadButton(anywidget.AnyWidget):
             self.busy = False
 
 
-CSS = """<style>
-.llc-download-form { padding: 6px; }  /* room for the focus outline: boxes clip overflow */
-.llc-download-form button:focus-visible { outline: 3px solid #0b4f8a; outline-offset: 2px; }
-.llc-download-ok { color: #1b4d36; margin: 4px 0; line-height: 1.4; }
-.llc-download-error { color: #9b1116; font-weight: 600; margin: 4px 0; line-height: 1.4; }
-.llc-download-help { color: #4a4a4a; font-size: 0.9em; margin: 2px 0 6px 0; line-height: 1.4; }
-</style>"""
+# The form's styles (static/downloads.css) after the palette; widget HTML keeps its <style>.
+CSS = style_tag("downloads")
 
 
 def download_form(label: str, producer: Producer, help_text: str = "", **kwargs):
