@@ -244,13 +244,20 @@ def cmd_guide(args) -> int:
     return EXIT_OK
 
 
+def _out_refused(check, error: type[Exception], out: str) -> bool:
+    """Check ``--out`` before any work: a refused path is a usage error (exit 2), said in one line."""
+    try:
+        check(Path(out))
+    except error as exc:
+        _err(str(exc))
+        return True
+    return False
+
+
 def cmd_export(args) -> int:
     from .facilitator.export import ExportError, check_out, export
 
-    try:
-        check_out(Path(args.out))
-    except ExportError as exc:
-        _err(str(exc))
+    if _out_refused(check_out, ExportError, args.out):
         return EXIT_USAGE
     for path in export(Path(args.answers), Path(args.out)):  # store and export errors become `llc: …`
         print(path)
@@ -269,10 +276,7 @@ def _date_arg(text: str):
 def cmd_letter(args) -> int:
     from .documents.letter import LetterError, check_out, write_letter
 
-    try:
-        check_out(Path(args.out))
-    except LetterError as exc:
-        _err(str(exc))
+    if _out_refused(check_out, LetterError, args.out):
         return EXIT_USAGE
     printed = write_letter(Path(args.answers), Path(args.out), engine=args.pdf_engine, on=args.date)
     print(printed.path)

@@ -25,15 +25,20 @@ def fmt_number(f: defs.Field, value) -> str:
     return f"${text}" if f.unit == "$" else f"{text} {f.unit}".strip()
 
 
+def level_text(f: defs.Field, value) -> str:
+    """A rating as its level's words ("Emerging"); a value that is no level stays as written."""
+    try:
+        return f.level_label(int(value))
+    except (IndexError, ValueError, TypeError):
+        return str(value)
+
+
 def scalar_text(f: defs.Field, value) -> str:
     """A scalar answer as plain text (unescaped); '' when blank."""
     if is_blank(value):
         return ""
     if f.type == "scale":
-        try:
-            return f.level_label(int(value))
-        except (IndexError, ValueError, TypeError):
-            return str(value)
+        return level_text(f, value)
     if f.type == "number":
         try:
             return fmt_number(f, value)

@@ -33,7 +33,7 @@ from ..core import definitions as defs
 from ..core.files import write_all
 from ..core.roster import csv_safe
 from ..core.store import read_answers
-from ..core.values import is_blank
+from ..core.values import is_blank, level_text
 from ..errors import LeadingEdgeError
 
 KIT = "Leading Edge"
@@ -91,10 +91,7 @@ def cell_value(col: defs.Field, value) -> Value:
     if is_blank(value):
         return None
     if col.type == "scale":
-        try:
-            return col.level_label(int(value))
-        except (IndexError, ValueError, TypeError):
-            return str(value)
+        return level_text(col, value)
     if col.type == "multi_choice":
         return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
     if col.type == "date":

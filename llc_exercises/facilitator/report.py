@@ -69,6 +69,13 @@ def suppressed_note(n: int, what: str = "") -> str:
             f"answered (n = {n}). Small groups are suppressed to keep answers anonymous.</p>")
 
 
+def section(anchor: str, title: str, parts: list[str], new_page: bool = False) -> str:
+    """One numbered section of the report: its anchor, its heading, and what its function put in it."""
+    heading = "llc-rh llc-newpage" if new_page else "llc-rh"
+    return "\n".join([f'<section class="llc-report-section" id="{anchor}">',
+                      f'<h2 class="{heading}">{esc(title)}</h2>', *parts, "</section>"])
+
+
 def figure_html(drawn: Drawn) -> str:
     """A figure on the page; its matplotlib figure is cleared (a report draws several)."""
     html_text = chart_html(drawn)
@@ -82,9 +89,7 @@ def _date(d: dt.date) -> str:
 
 def outcomes_html(people: Sequence[Person]) -> str:
     dims = survey(people)
-    parts = ['<section class="llc-report-section" id="outcomes">',
-             '<h2 class="llc-rh llc-newpage">1. Before and after: the series survey</h2>',
-             '<p class="llc-instructions">Participants rated five statements before the first session '
+    parts = ['<p class="llc-instructions">Participants rated five statements before the first session '
              "(Orientation) and again at the end of Opportunity, from “Strongly disagree” to “Strongly "
              "agree”. The first four are PLA Project Outcome’s outcomes — knowledge, confidence, "
              "application and awareness; the fifth asks about support from their school. "
@@ -133,15 +138,12 @@ def outcomes_html(people: Sequence[Person]) -> str:
         parts.append(figure_html(reaction_chart(reactions, f.levels)))
     else:
         parts.append(suppressed_note(sum(reactions)))
-    parts.append("</section>")
-    return "\n".join(parts)
+    return section("outcomes", "1. Before and after: the series survey", parts, new_page=True)
 
 
 def areas_html(people: Sequence[Person]) -> str:
     a = areas(people)
-    parts = ['<section class="llc-report-section" id="self-assessment">',
-             '<h2 class="llc-rh">2. Program self-assessment</h2>',
-             '<p class="llc-instructions">Each participant rated areas of their school library program '
+    parts = ['<p class="llc-instructions">Each participant rated areas of their school library program '
              "(the AASL Shared Foundations and Texas standards strands, plus any of their own) from "
              f"“{esc(a.levels[0])}” to “{esc(a.levels[-1])}”. Areas are matched by name, ignoring case "
              f"and spacing; only areas rated by at least {MIN_GROUP} participants are shown.</p>"]
@@ -154,22 +156,18 @@ def areas_html(people: Sequence[Person]) -> str:
         if a.others:
             parts.append(f'<p class="llc-small">{a.others} other area{"s" if a.others != 1 else ""} rated by '
                          f"fewer than {MIN_GROUP} participants (not shown).</p>")
-    parts.append("</section>")
-    return "\n".join(parts)
+    return section("self-assessment", "2. Program self-assessment", parts)
 
 
 def stakeholders_html(people: Sequence[Person]) -> str:
     s = stakeholders(people)
-    parts = ['<section class="llc-report-section" id="stakeholders">',
-             '<h2 class="llc-rh llc-newpage">3. Stakeholders: every grid overlaid</h2>',
-             '<p class="llc-instructions">Each participant rated their stakeholders’ power over the library '
+    parts = ['<p class="llc-instructions">Each participant rated their stakeholders’ power over the library '
              "and interest in it (Mendelow’s grid). Every rated stakeholder is one faint dot, spread a little "
              "within its square so that equal ratings do not hide each other; darker clouds are where many "
              "agree. Names are never shown.</p>"]
     if s.participants < MIN_GROUP:
         parts.append(suppressed_note(s.participants))
-        parts.append("</section>")
-        return "\n".join(parts)
+        return section("stakeholders", "3. Stakeholders: every grid overlaid", parts, new_page=True)
     parts.append(figure_html(stakeholder_chart(s)))
     parts.append(f"<h3>Who is most often “{esc(MANAGE_CLOSELY.lower())}”</h3>")
     if s.roles:
@@ -184,16 +182,13 @@ def stakeholders_html(people: Sequence[Person]) -> str:
         parts.append(f'<p class="llc-small">No stakeholder role from {esc(s.role_source)} was rated by '
                      f"{MIN_GROUP} or more participants, so none is listed; roles in participants’ own "
                      "words are never named.</p>")
-    parts.append("</section>")
-    return "\n".join(parts)
+    return section("stakeholders", "3. Stakeholders: every grid overlaid", parts, new_page=True)
 
 
 def hours_html(g: Gathered) -> str:
     credit = g.cohort.credit
     cap = credit.pd_log_max_hours
-    parts = ['<section class="llc-report-section" id="hours">',
-             '<h2 class="llc-rh llc-newpage">4. Professional development hours</h2>',
-             '<p class="llc-instructions">Hours each participant logged in their PD log (Opportunity), '
+    parts = ['<p class="llc-instructions">Hours each participant logged in their PD log (Opportunity), '
              "against the target they set themselves"
              + (f"; at most {cap:g} logged hours count toward the certificate ({esc(credit.offered)})."
                 if cap is not None else ".") + "</p>"]
@@ -249,23 +244,20 @@ def hours_html(g: Gathered) -> str:
             parts.append(f'<ul class="llc-facts"><li><strong>{reached} of {len(totals)}</strong> '
                          f"({pct(reached, len(totals))}) have at least the {req:g} hours required; "
                          f"{g.cohort.hours_available():g} hours of sessions and meetings were offered.</li></ul>")
-    parts.append("</div></section>")
-    return "\n".join(parts)
+    parts.append("</div>")
+    return section("hours", "4. Professional development hours", parts, new_page=True)
 
 
 def themes_html(people: Sequence[Person]) -> str:
     writers, counts = themes(people)
-    parts = ['<section class="llc-report-section" id="themes">',
-             '<h2 class="llc-rh llc-newpage">5. Common goal themes</h2>',
-             '<p class="llc-instructions">Participants’ goals (the SMART goal, the growth-plan goal, the '
+    parts = ['<p class="llc-instructions">Participants’ goals (the SMART goal, the growth-plan goal, the '
              "strategic plan’s goals and objectives, next year’s areas of transformation) were searched "
              "for the key words of each theme below; a participant counts once per theme however often "
              f"they mention it. Goals are never quoted. Themes mentioned by fewer than {MIN_GROUP} "
              "participants are folded into “other themes”.</p>"]
     if writers < MIN_GROUP:
         parts.append(suppressed_note(writers))
-        parts.append("</section>")
-        return "\n".join(parts)
+        return section("themes", "5. Common goal themes", parts, new_page=True)
     big = sorted(((t, n) for t, n in counts.items() if n >= MIN_GROUP), key=lambda tn: (-tn[1], tn[0]))
     small = [t for t, n in counts.items() if 0 < n < MIN_GROUP]
     pats = {t: theme_pattern(THEMES[t]) for t in small}
@@ -283,8 +275,7 @@ def themes_html(people: Sequence[Person]) -> str:
                  f"</tr></thead><tbody>{rows}</tbody></table>")
     parts.append(f'<p class="llc-small">{writers} participants wrote at least one goal. Themes looked for: '
                  f"{esc(', '.join(THEMES))}.</p>")
-    parts.append("</section>")
-    return "\n".join(parts)
+    return section("themes", "5. Common goal themes", parts, new_page=True)
 
 
 def cover_html(g: Gathered) -> str:

@@ -64,21 +64,30 @@ def pages_line(name: str, data: bytes) -> str:
     return f"Downloaded {name}, {n} page{'' if n == 1 else 's'}. Look for it in your browser's downloads."
 
 
-def workbook_form(store: AnswerStore):
+# What each download button says: its label and the line under it.
+FORMS = {
+    "workbook": ("Download my workbook (PDF)",
+                 "Your whole workbook as it stands now: a cover, every session's answers and charts. "
+                 "It is built from your answers file when you press the button."),
+    "letter": ("My letter to my principal (PDF)",
+               "One page from your answers: what you want remembered, your growth plan, PD hours, "
+               "how you track the library's value and your request. Printed when you press the button."),
+}
+
+
+def download_form_for(kind: str, store: AnswerStore):
+    """The button that builds the participant's workbook or letter and hands it to the browser."""
     from .downloads import download_form
 
-    return download_form(
-        "Download my workbook (PDF)", lambda: workbook_file(store),
-        help_text="Your whole workbook as it stands now: a cover, every session's answers and charts. "
-                  "It is built from your answers file when you press the button.",
-        working=working_line("workbook"), done=pages_line)
+    label, help_text = FORMS[kind]
+    make = workbook_file if kind == "workbook" else letter_file
+    return download_form(label, lambda: make(store), help_text=help_text, working=working_line(kind),
+                         done=pages_line)
+
+
+def workbook_form(store: AnswerStore):
+    return download_form_for("workbook", store)
 
 
 def letter_form(store: AnswerStore):
-    from .downloads import download_form
-
-    return download_form(
-        "My letter to my principal (PDF)", lambda: letter_file(store),
-        help_text="One page from your answers: what you want remembered, your growth plan, PD hours, "
-                  "how you track the library's value and your request. Printed when you press the button.",
-        working=working_line("letter"), done=pages_line)
+    return download_form_for("letter", store)
