@@ -26,7 +26,7 @@ from llc_exercises.core.cohort import load_cohort
 from llc_exercises.core.store import AnswerStore
 from llc_exercises.documents import charts, render
 from llc_exercises.documents.pdf import PdfEngineError, find_chromium
-from llc_exercises.facilitator import guide, report
+from llc_exercises.facilitator import agendas, guide, report, report_data
 
 try:
     find_chromium()
@@ -102,9 +102,9 @@ def built(tmp_path_factory) -> SimpleNamespace:
         pages.mkdir()
         (pages / "summaries.html").write_text(summaries_page(AnswerStore(answers / f"{FULL}.json"), cohort),
                                               encoding="utf-8")
-        g = report.gather(SAMPLE / "cohort.yaml", SAMPLE / "answers")
+        g = report_data.gather(SAMPLE / "cohort.yaml", SAMPLE / "answers")
         (pages / "report.html").write_text(report.report_html(g), encoding="utf-8")
-        (pages / "guide.html").write_text(guide.guide_html(guide.load_guides(), cohort), encoding="utf-8")
+        (pages / "guide.html").write_text(guide.guide_html(agendas.load_guides(), cohort), encoding="utf-8")
         stdout, stderr = proc.communicate(timeout=300)
     finally:
         proc.kill()
@@ -190,9 +190,9 @@ def test_cohort_report(built, page):
 
 def test_facilitator_guide(built, page):
     open_file(page, built.pages / "guide.html")
-    assert page.locator("h2.llc-session").count() == len(guide.load_guides())
+    assert page.locator("h2.llc-session").count() == len(agendas.load_guides())
     timelines = page.locator(".llc-timeline svg[role=img]")
-    assert timelines.count() == len(guide.load_guides())
+    assert timelines.count() == len(agendas.load_guides())
     assert all(len(a) > 40 for a in timelines.evaluate_all("s => s.map(x => x.getAttribute('aria-label'))"))
     # axe cannot work out the contrast of the numbers drawn on the timeline's coloured bars; they
     # are black or white by the bar's colour: test_guide_timeline_numbers_meet_aa checks them.
@@ -210,7 +210,7 @@ def contrast(a: str, b: str) -> float:
 
 
 def test_guide_timeline_numbers_meet_aa():
-    for kind, (_label, colour) in guide.KINDS.items():
+    for kind, (_label, colour) in agendas.KINDS.items():
         ink = "#111111" if kind == "break" else guide._ink(colour)
         behind = ("#ececec", "#9a9a9a") if kind == "break" else (colour,)  # breaks: timeline_svg's hatching
         assert all(contrast(ink, c) >= 4.5 for c in behind), (kind, colour, ink)

@@ -13,7 +13,8 @@ from llc_exercises.core import definitions as defs
 from llc_exercises.core.schema import AnswerValueError
 from llc_exercises.core.store import AnswerStore
 from llc_exercises.documents import charts, render
-from llc_exercises.participant.widgets import MultiChoiceControl, TableControl, WorksheetView
+from llc_exercises.participant.controls import MultiChoiceControl, TableControl
+from llc_exercises.participant.widgets import WorksheetView
 
 WORKSHEETS = [w for s in defs.sessions() for w in s.worksheets]
 

@@ -26,7 +26,6 @@ from ..documents import render
 from . import a11y
 from .assets import style_tag
 from .controls import Control, TableControl, make_control
-from .controls import MultiChoiceControl as MultiChoiceControl  # where the tests have imported it
 from .guard import Guard
 
 SAVE_DELAY_S = 0.4
