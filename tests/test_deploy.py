@@ -312,3 +312,18 @@ def test_guide_names_no_real_hosts(guide):
     placeholders_and_cluster_names = {"hub.example.org", "git.example.org", "127.0.0.1",
                                       "hub", "proxy-public", "proxy-http"}
     assert hosts <= placeholders_and_cluster_names, hosts
+
+
+@pytest.mark.parametrize("module", ["llc_exercises.hub.service", "llc_exercises.service"])
+def test_both_service_commands_start_and_say_they_need_the_hub(module, tmp_path):
+    """Hub configs written before the hub package ran ``-m llc_exercises.service``; both paths start
+    the same service, which outside a hub stops at once with a line saying how to register it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "JUPYTERHUB_API_TOKEN"}
+    done = subprocess.run([sys.executable, "-m", module, "--data-dir", str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "llc_exercises.hub.configure(c)" in done.stderr
