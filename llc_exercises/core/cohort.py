@@ -23,6 +23,7 @@ from .. import settings
 from ..errors import LeadingEdgeError
 from . import definitions as defs
 from .files import write_atomic
+from .readers import text_field
 
 SERIES = "On the Leading Edge"
 DEFAULT_TIMEZONE = "America/Chicago"  # ESC-20 is in San Antonio, Texas
@@ -214,14 +215,7 @@ def init_cohort(path: Path, name: str = "My cohort", school_year: int | None = N
 
 # ---- loading and checking ------------------------------------------------------------------------
 def _text(raw: dict, key: str, where: str, required: bool = False) -> str:
-    value = raw.get(key)
-    if value is None or value == "":
-        if required:
-            raise CohortError(f"{where}: '{key}' is missing; add a line `{key}: …`.")
-        return ""
-    if isinstance(value, (dict, list)):
-        raise CohortError(f"{where}: '{key}' should be plain text, not a list or a block.")
-    return str(value).strip()
+    return text_field(raw, key, where, CohortError, required)
 
 
 def _unknown(raw: dict, allowed: tuple[str, ...], where: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from . import definitions as defs
-from .values import is_blank, level, number, progress, scalar_text
+from .values import answer_text, is_blank, level, number, progress, scalar_text
 
 
 @dataclass
@@ -23,11 +23,6 @@ class Panel:
 
 def _key(ws: defs.Worksheet, name: str) -> str:
     return name if "." in name else ws.field(name).key
-
-
-def _text(answers: Mapping, key: str) -> str:
-    v = answers.get(key)
-    return v.strip() if isinstance(v, str) else ""
 
 
 def _field(ws: defs.Worksheet, name: str) -> defs.Field:
@@ -51,8 +46,8 @@ SMART = {
 
 
 def smart_check(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:
-    statement = _text(answers, _key(ws, d.options["statement"]))
-    parts = {k: _text(answers, _key(ws, v)) for k, v in (d.options.get("parts") or {}).items()}
+    statement = answer_text(answers, _key(ws, d.options["statement"]))
+    parts = {k: answer_text(answers, _key(ws, v)) for k, v in (d.options.get("parts") or {}).items()}
     everything = " ".join([statement, *parts.values()])
     ok = {
         "specific": len(statement.split()) >= 8 and bool(_WHO.search(everything)) or
@@ -78,7 +73,7 @@ def smart_check(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:
 # ---- Elevator speech ----------------------------------------------------------------------------
 def elevator_speech(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:
     wpm = float(d.options.get("words_per_minute") or 140)
-    texts = [_text(answers, _key(ws, p)) for p in d.options.get("parts") or ()]
+    texts = [answer_text(answers, _key(ws, p)) for p in d.options.get("parts") or ()]
     speech = "\n\n".join(t for t in texts if t)
     panel = Panel(d.title or "Your elevator speech", body=speech)
     if not speech:
@@ -164,8 +159,11 @@ def target_value(spec_target, ws: defs.Worksheet, answers: Mapping) -> float | N
 
 
 def column_total(rows, column: str) -> float:
-    """The sum of a table column's numbers; rows without a number there count as nothing."""
-    return sum(r[column] for r in rows if isinstance(r, dict) and isinstance(r.get(column), (int, float)))
+    """The sum of a table column's numbers; rows without a number there (or a table that is not a
+    list) count as nothing."""
+    if not isinstance(rows, list):
+        return 0.0
+    return float(sum(n for r in rows if isinstance(r, dict) and (n := number(r.get(column))) is not None))
 
 
 def total(ws: defs.Worksheet, d: defs.Derived, answers: Mapping) -> Panel:

@@ -25,6 +25,12 @@ def fmt_number(f: defs.Field, value) -> str:
     return f"${text}" if f.unit == "$" else f"{text} {f.unit}".strip()
 
 
+def answer_text(answers: Mapping, key: str) -> str:
+    """A text answer, stripped; '' when blank or not text."""
+    value = answers.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
 def level_text(f: defs.Field, value) -> str:
     """A rating as its level's words ("Emerging"); a value that is no level stays as written."""
     try:

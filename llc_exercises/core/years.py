@@ -21,6 +21,7 @@ from pathlib import Path
 from ..errors import LeadingEdgeError
 from . import definitions as defs
 from . import schema
+from .derived import column_total
 from .files import write_atomic
 from .paths import ParticipantIdError, check_participant_id
 from .store import AnswerStore, read_document
@@ -293,11 +294,6 @@ def _levels(rows, col: defs.Field) -> dict[str, tuple[str, int | None]]:
     return out
 
 
-def _hours(rows) -> float:
-    return float(sum(r[HOURS] for r in rows if isinstance(r, dict) and isinstance(r.get(HOURS), (int, float))
-                     and not isinstance(r.get(HOURS), bool))) if isinstance(rows, list) else 0.0
-
-
 def compare(answers: Mapping, last_year, program_year=None) -> Comparison | None:
     """This year's answers beside ``last_year`` (the file's entry), or None when there is none."""
     if not isinstance(last_year, Mapping) or not isinstance(last_year.get("answers"), Mapping):
@@ -312,8 +308,8 @@ def compare(answers: Mapping, last_year, program_year=None) -> Comparison | None
         name = (new.get(key) or old[key])[0]
         rows.append(AreaRow(name, old.get(key, (name, None))[1], new.get(key, (name, None))[1],
                             in_last=key in old, in_this=key in new))
-    hours = [Hours(last_label, _hours(before.get(PD_LOG)), number(before.get(PD_TARGET))),
-             Hours(this_label, _hours(answers.get(PD_LOG)), number(answers.get(PD_TARGET)))]
+    hours = [Hours(last_label, column_total(before.get(PD_LOG), HOURS), number(before.get(PD_TARGET))),
+             Hours(this_label, column_total(answers.get(PD_LOG), HOURS), number(answers.get(PD_TARGET)))]
     return Comparison(last_label, this_label, str(last_year.get("archived_as") or ""), rows, col, hours)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..core import derived
 from ..core.files import write_atomic
 from ..core.store import read_answers
-from ..core.values import is_blank, number
+from ..core.values import answer_text, number
 from ..errors import LeadingEdgeError
 from . import pages
 from .pdf import open_printer, page_count
@@ -92,11 +92,6 @@ def check_out(out: Path) -> None:
 
 
 # ---- What the letter says -----------------------------------------------------------------------
-def _text(answers: Mapping, key: str) -> str:
-    value = answers.get(key)
-    return "" if is_blank(value) else str(value).strip()
-
-
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= NAME_LIMIT else text[: NAME_LIMIT - 1].rstrip() + "…"
@@ -160,11 +155,11 @@ def compose(participant: Mapping, answers: Mapping, on: dt.date) -> Letter:
         on=on, name=_short(participant.get("name") or participant.get("id") or ""),
         school=_short(participant.get("school") or ""), district=_short(participant.get("district") or ""),
         cohort=_short(participant.get("cohort") or ""),
-        principal=_short(_text(answers, f"{YES}.principal_name")),
-        remember=_text(answers, f"{YES}.remember"), request=_text(answers, f"{YES}.request"),
+        principal=_short(answer_text(answers, f"{YES}.principal_name")),
+        remember=answer_text(answers, f"{YES}.remember"), request=answer_text(answers, f"{YES}.request"),
         growth_areas=tuple(answers.get(f"{GROWTH}.growth_areas") or ()),
-        alignment=_text(answers, f"{GROWTH}.school_alignment"), goal=_text(answers, f"{GROWTH}.smart_goal"),
-        evidence=_text(answers, f"{GROWTH}.evidence"), reflection=_text(answers, f"{GROWTH}.reflection"),
+        alignment=answer_text(answers, f"{GROWTH}.school_alignment"), goal=answer_text(answers, f"{GROWTH}.smart_goal"),
+        evidence=answer_text(answers, f"{GROWTH}.evidence"), reflection=answer_text(answers, f"{GROWTH}.reflection"),
         pd_hours=derived.column_total(rows, "hours") if logged else None,
         pd_target=number(answers.get(f"{PD}.target_hours")),
         activities=_activities(rows), measures=_measures(answers.get(f"{VALUE}.rows") or ()),

@@ -20,6 +20,7 @@ import yaml
 
 from .. import settings
 from ..core import definitions as defs
+from ..core.readers import text_field
 from ..documents import charts
 from ..errors import LeadingEdgeError
 
@@ -127,15 +128,7 @@ def _time(value: Any, where: str) -> int:
 
 
 def _text(raw: dict, key: str, where: str, required: bool = False) -> str:
-    value = raw.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise GuideError(f"{where}: '{key}' is missing; add a line `{key}: …`.")
-        return ""
-    if isinstance(value, (dict, list)):
-        raise GuideError(f"{where}: '{key}' should be text, not a list or a block; if the text contains "
-                         "': ' (a colon and a space), put it all in double quotes.")
-    return str(value).strip()
+    return text_field(raw, key, where, GuideError, required)
 
 
 def _texts(raw: dict, key: str, where: str) -> tuple[str, ...]:
