@@ -45,7 +45,7 @@ TEST_MARKS = {
 def pytest_collection_modifyitems(items):
     for item in items:
         marks = set(FILE_MARKS.get(item.path.name, ()))
-        marks |= set(TEST_MARKS.get(f"{item.path.name}::{item.originalname}", ()))
+        marks |= set(TEST_MARKS.get(f"{item.path.name}::{getattr(item, 'originalname', item.name)}", ()))
         marks |= {mark for fixture, mark in FIXTURE_MARKS.items() if fixture in item.fixturenames}
         if item.path.suffix == ".ipynb":  # nbval runs a notebook in a kernel
             marks.add("slow")
@@ -63,7 +63,7 @@ def pytest_collection_finish(session):
     `make test-fast`: name it."""
     if session.config.option.markexpr or not session.items:
         return
-    names = {f"{i.path.name}::{i.originalname}" for i in session.items}
+    names = {f"{i.path.name}::{getattr(i, 'originalname', i.name)}" for i in session.items}
     files = {i.path.name for i in session.items}
     if {k.split("::")[0] for k in TEST_MARKS} <= files:
         stale = sorted(set(TEST_MARKS) - names)
