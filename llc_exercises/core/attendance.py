@@ -1,22 +1,9 @@
-"""Attendance and hours: the facilitator's attendance sheet, read against the cohort and the roster,
-and each participant's hours toward the certificate.
-
-The sheet is a CSV the facilitator fills in: an ``id`` column, an optional ``name`` column, then one
-column per session or meeting id of the cohort (any order, any subset). A cell is ``yes``/``y``/
-``x``/``present`` (the event's full hours), ``no``/``n``/``absent`` or blank (none), or a number of
-hours for partial attendance. Every mistake is an ``AttendanceError`` naming the file, line and
-column, raised before anything is written.
-
-Hours = sessions + meetings attended + the participant's own PD log (``opportunity.pd_log.log``,
-its ``hours`` column), of which at most ``credit.pd_log_max_hours`` count. A participant without an
-answers file has no PD-log hours; a damaged answers file, or a PD-log row whose hours are not a
-number, stops with an error naming the file, since counting it as zero could deny someone a
-certificate they earned.
-
-``SheetFile`` is the sheet as written, every row, column and cell kept: ``read_sheet`` checks one
-for certificates and reports, and the hub's attendance page shows one and writes changed cells
-back into it (``merged``), leaving the rest byte for byte.
-"""
+"""Attendance and hours: the facilitator's attendance sheet (a CSV, ``SheetFile``, kept byte for byte
+where nobody edits it) read against the cohort and the roster, and each participant's hours toward
+the certificate (sessions, meetings and a capped share of their PD log). A mistake is an
+``AttendanceError`` naming file, line and column before anything is written; a damaged answers file
+stops the count rather than counting as zero, since that could deny someone a certificate they
+earned."""
 from __future__ import annotations
 
 import codecs

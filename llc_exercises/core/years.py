@@ -1,14 +1,7 @@
-"""Year over year: ``llc new-year`` archives a participant's answers and starts the next programme
-year, and the workbook sets last year's self-assessment levels and PD hours beside this year's.
-
-A new year keeps the participant's details and the answers that outlast a school year (``CARRY``);
-everything else starts blank. Last year's file is archived byte for byte beside the answers file
-(``archive/<id>-<year>.json``), and the few answers the workbook compares (``COMPARED``) are copied
-into the new file's ``last_year`` entry, so the comparison travels with the file — a cohort build
-may send the file's bytes to another machine, where the archive is not.
-
-This module assembles the data and draws the chart; ``render`` lays it out as HTML and Markdown.
-"""
+"""Year over year: ``llc new-year`` archives a participant's answers byte for byte and starts the next
+programme year with only what outlasts a school year (``CARRY``), copying the few answers the
+workbook compares (``COMPARED``) into the file's ``last_year`` so the comparison travels with the
+file."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,16 +1,7 @@
-"""The year-end letter to the principal: ``llc letter --answers FILE --out letter.pdf``.
-
-The Colorado school-librarian cohort sent principals a year-end letter linking to each librarian's
-growth plan and other evidence of professional growth, and suggested using the final product as the
-year-end report. This prints that letter, one page, from the participant's own answers: the year-end
-summary (what to remember, the request for next year), the growth plan, PD hours logged against the
-target, the value-added measures, and a few highlights of the year gathered the way the workbook's
-year-end summary gathers them (``derived.session_highlights``). An answer not given is left out.
-
-One page, always: the letter is printed, its pages counted, and if it runs over it is printed again
-in smaller type, then with its longest texts shortened (each ending "… (the full text is in my
-workbook)"), then with fewer list items, until it fits.
-"""
+"""The one-page year-end letter to the principal (``llc letter``), the Colorado cohort's idea: what to
+remember, the growth plan, PD hours against target, value-added measures, highlights and the
+request, from the participant's own answers. It always fits one page: printed, counted, and printed
+again smaller, then shortened, until it does."""
 from __future__ import annotations
 
 import datetime as dt

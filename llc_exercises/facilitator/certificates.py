@@ -1,15 +1,7 @@
-"""Certificates of completion: one landscape PDF per participant whose hours meet the cohort's
-requirement, a register of the certificates issued, and a list of who has not qualified yet and why.
-
-Each certificate carries a verification code: an HMAC-SHA256, keyed with the cohort file's
-``certificate_secret``, over the facts printed on it (cohort, participant id, name, hours, date of
-issue), shown as 12 Crockford base-32 characters (no I, L, O or U) in three groups. The register
-(``certificates.csv``) lists every code with those facts, so anyone holding it can look a code up;
-with the cohort file the facts can also be checked against the code (``verify``).
-
-Everything is checked and printed into a temporary folder beside the output folder first, and only
-moved in when all of it succeeded: a mistake leaves the output folder as it was.
-"""
+"""Certificates of completion for everyone whose hours meet the cohort's requirement, each with a
+verification code (HMAC-SHA256 keyed by the cohort's ``certificate_secret`` over the printed facts,
+12 Crockford base-32 characters), a register of codes and a list of who has not qualified yet and
+why; all files are written or none."""
 from __future__ import annotations
 
 import csv

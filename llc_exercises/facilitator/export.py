@@ -1,22 +1,6 @@
-"""Plans for district systems: ``llc export --answers FILE --out plans.xlsx`` (one workbook, a
-sheet per plan, after an "About" sheet) or ``--out plans.csv`` (``plans-strategic-plan.csv``,
-``plans-engagement-plan.csv``, … beside it, one file per plan).
-
-Every plan always gets its sheet or file, with the worksheet's column labels as the header row,
-even when the participant has not written a row yet (headers only): a district import expects the
-same shape every time. Rows left entirely blank are not exported, and neither are the example rows a
-worksheet starts with until the participant saves the table. Ratings are written as their level
-label ("3 · Proficient"), several choices joined with "; ", dates as dates (ISO text in CSV) and
-numbers as numbers.
-
-Text a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) stays
-text: in XLSX a string cell holding exactly what was typed, marked quotePrefix so Excel shows and
-keeps it as text; in CSV prefixed with ' (``roster.csv_safe``). CSV files are UTF-8 with a byte-order
-mark, so Excel reads accents and non-Latin scripts.
-
-Nothing is half-written: every file goes to a temporary name in its own folder first, and only when
-all are complete are they renamed into place.
-"""
+"""A participant's plans for district systems (``llc export``): an XLSX with a sheet per plan, or a CSV
+per plan, always the same shape (headers even for an empty plan), real dates and numbers, formula-
+looking text kept as text, UTF-8 with BOM for Excel; all files are written or none."""
 from __future__ import annotations
 
 import csv

@@ -1,19 +1,7 @@
-"""The anonymous cohort report: did the programme work? (``llc report``)
-
-Reads a cohort's answers files (one per participant, as facilitators collect them) and writes one
-printable report, ``cohort-report.html`` and ``cohort-report.pdf``, that a facilitator can show a
-principal or a funder: the series survey before and after (PLA Project Outcome's knowledge,
-confidence, application and awareness, plus school support, and Guskey's level 1, reactions), the
-self-assessment levels, every stakeholder grid overlaid, PD hours against target (and attendance
-against the credit requirement), and the themes of the cohort's goals.
-
-Anonymous by construction: no name, id, school, district or free-text answer is ever printed, and
-any figure or table drawn from fewer than ``MIN_GROUP`` participants is left out altogether (its
-numbers are in neither the HTML nor the drawing) with a note in its place. Free text is only ever
-matched against the kit's own words (seeded area and stakeholder names, theme keywords).
-
-``report_data`` reads and counts, ``report_charts`` draws; this module writes the page.
-"""
+"""The anonymous cohort report (``llc report``): did the programme work? Survey before and after, self-
+assessment, stakeholder grids overlaid, PD hours and goal themes, with nothing that names anyone and
+every figure from fewer than ``MIN_GROUP`` participants left out. ``report_data`` reads and counts,
+``report_charts`` draws; this module writes the page."""
 from __future__ import annotations
 
 import datetime as dt

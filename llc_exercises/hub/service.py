@@ -1,17 +1,7 @@
-"""The ``leading-edge`` JupyterHub service: participants send answers, facilitators see and build.
-
-JupyterHub starts it (``hub.configure`` registers the command) and authenticates every request:
-pages through HubOAuth, the API through ``Authorization: token …``. Facilitators are hub admins
-and members of the facilitators group. ``Service`` holds the state (submissions in SQLite,
-``submissions``; cohort builds, ``jobs``; the Hub's users, ``directory``) and hands it to the
-handlers (``handlers``) as tornado application settings; pages are templates (``dashboard``).
-
-With a cohort file (``--cohort``), facilitators also keep attendance on a page of their own: a
-participant × session/meeting grid saved as ``attendance.csv`` (the format ``llc`` reads) in the data
-folder (``attendance``).
-
-Run by the Hub as ``python -m llc_exercises.hub.service --data-dir DIR [--cohort FILE]``.
-"""
+"""The ``leading-edge`` JupyterHub service (``python -m llc_exercises.hub.service``, registered by
+``hub.configure``): ``Service`` holds the state (submissions, build jobs, the Hub's users,
+attendance) and hands it to the handlers as tornado application settings; participants send answers,
+facilitators see, build and keep attendance."""
 from __future__ import annotations
 
 import argparse

@@ -1,14 +1,6 @@
-"""App mode (``llc app``): the session notebooks as plain forms, no code, served by Voila on this computer.
-
-Voila runs every notebook top to bottom when its page opens, in a kernel of its own, and shows only
-the outputs: the worksheets, which save to the participant's answers file as in JupyterLab. The
-server listens on 127.0.0.1 only and without a token (nobody else can reach it), and nothing is
-fetched from the web: the kit's template (``app_template/``) neutralises Voila's CDN links, and the
-page config picks the MathJax bundled with Voila. ``/`` is the kit's own index of the sessions.
-
-On a JupyterHub, Voila's server extension serves the same pages at ``/user/<name>/voila/render/…``;
-``hub_link`` is the nbgitpuller link that opens one there.
-"""
+"""App mode (``llc app``): the session notebooks as plain forms, no code, served by Voila on 127.0.0.1
+with nothing fetched from the web, under the kit's own index of the sessions; on a hub, ``hub_link``
+opens the same pages there."""
 from __future__ import annotations
 
 import os

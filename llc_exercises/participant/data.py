@@ -1,14 +1,6 @@
-"""Load the FICTIONAL sample library data (Maple Hollow Middle School) used in the worksheets.
-
-    from llc_exercises import data
-    data.available()                  # ['collaboration_log', 'monthly_circulation', ...]
-    df = data.load("collaboration_log")
-    data.indicators()                 # one row per Influence indicator
-
-The CSVs live in ``datasets/library/`` at the repository root; set the environment variable
-``LLC_LIBRARY_DATA_DIR`` to use another folder (for example your own library's exports in the
-same format).
-"""
+"""The FICTIONAL sample library data (Maple Hollow Middle School) the practice exercises use: the CSVs
+of ``datasets/library/`` (inside the package when installed), or another folder named by
+``LLC_LIBRARY_DATA_DIR``."""
 
 from __future__ import annotations
 

@@ -1,23 +1,6 @@
-"""The browser half of "never lose a word": each worksheet form carries a ``Guard``.
-
-Saving happens in the kernel, so when the kernel or the app is gone, typing goes nowhere and the
-page cannot tell by itself. The guard's script, in JupyterLab and in Voila alike:
-
-* keeps everything typed in the form in the browser's local storage (per participant and box, with
-  the version of the answer the form had loaded) until the kernel reports that value saved;
-* asks the kernel for a reply after each keystroke; with none within ~1 s it checks whether the
-  server answers at all, and within 2 s of the keystroke says in the save line and a banner that
-  nothing is being saved and that the typing is kept in this browser;
-* when the page is back (the kernel answers again, or the page reloads once the app runs again)
-  hands what it kept to the kernel, which puts it back into the form and saves it, or offers it
-  for confirmation when the answer changed on disk in between (``widgets.WorksheetView.restore``).
-
-Boxes are found by a class the kernel puts on each control, ``llc-p-<path>``: ``<key>`` for a
-single box, ``<key>#<option>`` for a checkbox of a multiple choice, and ``<key>#<column>`` for a
-table cell, whose row the script counts from the page (``<key>#<row>#<column>``). Values are kept
-as the page holds them: text as typed, a radio group's chosen index, a checkbox "1"/"0", a date
-"YYYY-MM-DD".
-"""
+"""The browser half of "never lose a word": every worksheet form carries a ``Guard``, which keeps what
+is typed in the browser until the kernel has saved it, says within 2 s when nothing is being saved,
+and hands the kept typing back when the page is back (details on ``Guard``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,8 +14,26 @@ PATH_CLASS = "llc-p-"
 
 
 class Guard(anywidget.AnyWidget):
-    """Shown inside each worksheet form (module docstring). ``on_restore(entries)`` is called with
-    what the browser kept, ``{path: {"v": value, "base": version, "at": time}}``."""
+    """Shown inside each worksheet form. ``on_restore(entries)`` is called with
+    what the browser kept, ``{path: {"v": value, "base": version, "at": time}}``.
+
+    Saving happens in the kernel, so when the kernel or the app is gone, typing goes nowhere and the
+    page cannot tell by itself. The guard's script, in JupyterLab and in Voila alike:
+
+    * keeps everything typed in the form in the browser's local storage (per participant and box, with
+      the version of the answer the form had loaded) until the kernel reports that value saved;
+    * asks the kernel for a reply after each keystroke; with none within ~1 s it checks whether the
+      server answers at all, and within 2 s of the keystroke says in the save line and a banner that
+      nothing is being saved and that the typing is kept in this browser;
+    * when the page is back (the kernel answers again, or the page reloads once the app runs again)
+      hands what it kept to the kernel, which puts it back into the form and saves it, or offers it
+      for confirmation when the answer changed on disk in between (``widgets.WorksheetView.restore``).
+
+    Boxes are found by a class the kernel puts on each control, ``llc-p-<path>``: ``<key>`` for a
+    single box, ``<key>#<option>`` for a checkbox of a multiple choice, and ``<key>#<column>`` for a
+    table cell, whose row the script counts from the page (``<key>#<row>#<column>``). Values are kept
+    as the page holds them: text as typed, a radio group's chosen index, a checkbox "1"/"0", a date
+    "YYYY-MM-DD"."""
 
     _esm = script("guard")  # static/guard.js
     _css = STATIC / "guard.css"
