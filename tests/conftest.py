@@ -44,11 +44,12 @@ TEST_MARKS = {
 
 def pytest_collection_modifyitems(items):
     for item in items:
+        if not isinstance(item, pytest.Function):  # a notebook cell (nbval) runs in a kernel
+            item.add_marker("slow")
+            continue
         marks = set(FILE_MARKS.get(item.path.name, ()))
-        marks |= set(TEST_MARKS.get(f"{item.path.name}::{getattr(item, 'originalname', item.name)}", ()))
+        marks |= set(TEST_MARKS.get(f"{item.path.name}::{item.originalname}", ()))
         marks |= {mark for fixture, mark in FIXTURE_MARKS.items() if fixture in item.fixturenames}
-        if item.path.suffix == ".ipynb":  # nbval runs a notebook in a kernel
-            marks.add("slow")
         for mark in sorted(marks):
             item.add_marker(mark)
 
@@ -63,7 +64,7 @@ def pytest_collection_finish(session):
     `make test-fast`: name it."""
     if session.config.option.markexpr or not session.items:
         return
-    names = {f"{i.path.name}::{getattr(i, 'originalname', i.name)}" for i in session.items}
+    names = {f"{i.path.name}::{i.originalname}" for i in session.items if isinstance(i, pytest.Function)}
     files = {i.path.name for i in session.items}
     if {k.split("::")[0] for k in TEST_MARKS} <= files:
         stale = sorted(set(TEST_MARKS) - names)
