@@ -346,6 +346,23 @@ def parser() -> argparse.ArgumentParser:
                         help="chromium (fast; the system's Chromium, kept open), weasyprint (pip only), or auto "
                              "(default: chromium when installed)")
 
+    # The files several commands read: one name, metavar and wording each; the command says what for.
+    def cohort(cmd: argparse.ArgumentParser, use: str = "", required: bool = False) -> None:
+        cmd.add_argument("--cohort", required=required, metavar="FILE",
+                         help="the cohort file (cohort.yaml)" + (f": {use}" if use else ""))
+
+    def roster(cmd: argparse.ArgumentParser, required: bool = False) -> None:
+        cmd.add_argument("--roster", required=required, metavar="CSV",
+                         help="cohort roster (columns id,name,school,district,cohort; only id is required)")
+
+    def answers_dir(cmd: argparse.ArgumentParser, use: str, required: bool = False) -> None:
+        cmd.add_argument("--answers-dir", required=required, metavar="DIR",
+                         help=f"folder of the participants' <id>.json answers files ({use})")
+
+    def answers(cmd: argparse.ArgumentParser, use: str = "") -> None:
+        cmd.add_argument("--answers", required=not use, metavar="FILE",
+                         help="the participant's answers file" + (f" ({use})" if use else ""))
+
     def dated(what: str) -> argparse.ArgumentParser:
         d = argparse.ArgumentParser(add_help=False)
         d.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help=f"{what} (default today)")
@@ -365,9 +382,9 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build personalized workbooks (HTML and PDF)",
                        parents=[engine, dated("date printed on covers")])
-    b.add_argument("--answers", metavar="FILE", help="one participant's answers file")
-    b.add_argument("--roster", metavar="CSV", help="cohort roster (columns id,name,school,district,cohort)")
-    b.add_argument("--answers-dir", metavar="DIR", help="folder of <id>.json answers files (with --roster)")
+    answers(b, "one workbook")
+    roster(b)
+    answers_dir(b, "with --roster")
     b.add_argument("--out", metavar="DIR", required=True, help="where workbooks are written")
     b.add_argument("--format", type=_formats, default=FORMATS, metavar="html,pdf",
                    help="comma list of formats (default: html,pdf)")
@@ -379,8 +396,7 @@ def parser() -> argparse.ArgumentParser:
                    help="build on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (needs dask.distributed "
                         "and the kit on its workers)")
     b.add_argument("--template", type=Path, help="workbook template notebook (default: the kit's own)")
-    b.add_argument("--cohort", metavar="FILE", help="cohort file (cohort.yaml): its name and the dates of its "
-                   "sessions and meetings go on every cover")
+    cohort(b, "its name and the dates of its sessions and meetings go on every cover")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--status-file", metavar="FILE", help="keep FILE updated with the build's progress (JSON)")
     b.set_defaults(func=cmd_build)
@@ -440,21 +456,20 @@ def parser() -> argparse.ArgumentParser:
     co.set_defaults(func=cmd_cohort)
 
     ca = sub.add_parser("calendar", help="write the cohort's sessions and meetings as a calendar file (.ics)")
-    ca.add_argument("--cohort", required=True, metavar="FILE", help="the cohort file (cohort.yaml)")
+    cohort(ca, required=True)
     ca.add_argument("--out", required=True, metavar="FILE.ics", help="where to write the calendar")
     ca.set_defaults(func=cmd_calendar)
 
     gu = sub.add_parser("guide", help="write the facilitator guide (a full-day agenda per session) as HTML and PDF",
                         parents=[engine])
     gu.add_argument("--out", metavar="DIR", required=True, help="where facilitator-guide.html and .pdf are written")
-    gu.add_argument("--cohort", metavar="FILE", help="cohort file: its name, dates, times and places go on the guide "
-                    "(default: the original series dates)")
+    cohort(gu, "its name, dates, times and places go on the guide (default: the original series dates)")
     gu.add_argument("--guide-dir", metavar="DIR", help="an edited copy of the agenda files (default: $LLC_GUIDE_DIR, "
                     "else the kit's llc_exercises/facilitator/guide/)")
     gu.set_defaults(func=cmd_guide)
 
     ex = sub.add_parser("export", help="write a participant's plans for district systems (.xlsx or .csv)")
-    ex.add_argument("--answers", required=True, metavar="FILE", help="the participant's answers file")
+    answers(ex)
     ex.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv",
                     help="plans.xlsx: one workbook, a sheet per plan; plans.csv: plans-strategic-plan.csv, "
                          "plans-engagement-plan.csv, … beside it")
@@ -462,24 +477,24 @@ def parser() -> argparse.ArgumentParser:
 
     le = sub.add_parser("letter", help="print the one-page year-end letter to the principal (PDF)",
                         parents=[engine, dated("date on the letter")])
-    le.add_argument("--answers", required=True, metavar="FILE", help="the participant's answers file")
+    answers(le)
     le.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the letter")
     le.set_defaults(func=cmd_letter)
 
     at = sub.add_parser("attendance", help="the attendance sheet the facilitator fills in (CSV)")
     at_sub = at.add_subparsers(dest="action", required=True)
     ai = at_sub.add_parser("init", help="write a blank sheet: one row per roster member, a column per event")
-    ai.add_argument("--cohort", required=True, metavar="FILE", help="the cohort file (cohort.yaml)")
-    ai.add_argument("--roster", required=True, metavar="CSV", help="cohort roster (id,name,…)")
+    cohort(ai, required=True)
+    roster(ai, required=True)
     ai.add_argument("--out", metavar="FILE", help="where to write it (default: the cohort file's `attendance:`); "
                     "never over an existing file")
     at.set_defaults(func=cmd_attendance)
 
     ce = sub.add_parser("certificates", help="print certificates of completion for everyone whose hours qualify",
                         parents=[engine, dated("date of issue")])
-    ce.add_argument("--cohort", metavar="FILE", help="the cohort file (hours, credit, certificate_secret)")
-    ce.add_argument("--roster", metavar="CSV", help="cohort roster (id,name,…)")
-    ce.add_argument("--answers-dir", metavar="DIR", help="folder of <id>.json answers files (for PD-log hours)")
+    cohort(ce, "hours, credit, certificate_secret")
+    roster(ce)
+    answers_dir(ce, "for PD-log hours")
     ce.add_argument("--out", metavar="DIR", help="where certificate-<id>.pdf, certificates.csv and "
                     "not-yet-qualified.csv are written")
     ce.add_argument("--attendance", metavar="CSV", help="attendance sheet (default: the cohort file's `attendance:`)")
@@ -490,9 +505,8 @@ def parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="the anonymous cohort report (HTML and PDF): before/after survey, "
                         "self-assessment, stakeholders, PD hours, goal themes", parents=[engine])
-    rp.add_argument("--cohort", required=True, metavar="FILE", help="the cohort file (cohort.yaml)")
-    rp.add_argument("--answers-dir", required=True, metavar="DIR",
-                    help="folder of the collected <id>.json answers files")
+    cohort(rp, required=True)
+    answers_dir(rp, "as collected", required=True)
     rp.add_argument("--out", required=True, metavar="DIR",
                     help="where cohort-report.html and cohort-report.pdf are written")
     rp.set_defaults(func=cmd_report)

@@ -28,6 +28,18 @@ def test_the_docstring_and_help_name_every_command(capsys):
         assert re.search(rf"^\s+{re.escape(name)}\s", shown, re.M), name
 
 
+def test_shared_options_read_the_same_everywhere():
+    helps: dict[str, set] = {}
+    for p in commands().values():
+        for a in p._actions:
+            for opt in ("--cohort", "--roster", "--answers-dir"):
+                if opt in a.option_strings:
+                    helps.setdefault(opt, set()).add((a.metavar, a.help.split(":")[0].split(" (")[0]))
+    assert helps == {"--cohort": {("FILE", "the cohort file")},
+                     "--roster": {("CSV", "cohort roster")},
+                     "--answers-dir": {("DIR", "folder of the participants' <id>.json answers files")}}
+
+
 def test_every_printing_command_takes_the_same_pdf_engine_option():
     printing = {name for name, p in commands().items()
                 if any("--pdf-engine" in a.option_strings for a in p._actions)}
@@ -36,7 +48,8 @@ def test_every_printing_command_takes_the_same_pdf_engine_option():
                if "--pdf-engine" in a.option_strings}
     assert choices == {("auto", "chromium", "weasyprint")}
     source = Path(cli.__file__).read_text(encoding="utf-8")
-    assert source.count('"--pdf-engine"') == 1
+    for option in ("--pdf-engine", "--date", "--cohort", "--roster", "--answers-dir", "--answers"):
+        assert source.count(f'"{option}"') == 1, f"{option} is defined more than once"
 
 
 @pytest.mark.parametrize("command", ["build", "letter", "certificates"])
