@@ -152,7 +152,7 @@ def wait_for_app_page(page) -> None:
 
 
 def wait_for_forms(page) -> None:
-    """Until the kit's accessibility helper has marked up every form on the page (llc_exercises.a11y)."""
+    """Until the kit's accessibility helper has marked up every form on the page (llc_exercises.participant.a11y)."""
     page.wait_for_function(
         "() => { const f = [...document.querySelectorAll('.llc-ws, .llc-form')];"
         " return f.length && f.every(e => e.hasAttribute('data-lm-suppress-shortcuts')); }", timeout=60_000)

@@ -139,7 +139,8 @@ def test_a_kernel_the_server_shuts_down_writes_its_pending_saves(tmp_path):
 
     path = tmp_path / "answers.json"
     code = (f"import sys; sys.path.insert(0, {str(app.CHECKOUT_NOTEBOOKS.parent)!r})\n"
-            "from llc_exercises import definitions as defs, widgets\n"
+            "from llc_exercises.core import definitions as defs\n"
+            "from llc_exercises.participant import widgets\n"
             "from llc_exercises.core.store import AnswerStore\n"
             f"store = AnswerStore({str(path)!r}, participant={{'id': 'p1'}})\n"
             "view = widgets.WorksheetView(defs.worksheet('visioning.core_beliefs'), store, delay=60)\n"

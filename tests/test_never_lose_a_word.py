@@ -100,7 +100,8 @@ def test_two_tabs_of_one_session_in_the_app_lose_no_words(tmp_path):
         form.get_by_label("I believe…").first.fill("Typed in tab A")
         wait_until(lambda: form.get_by_label("I believe…").first.input_value() == "Every student finds a book (tab B)",
                    "tab A to show tab B's row")
-        assert "Typed in tab A" in form.locator(".llc-kept").inner_text()
+        # the kept box is redrawn just after the row (a separate widget update): wait for it, not race it
+        wait_until(lambda: "Typed in tab A" in form.locator(".llc-kept").inner_text(), "tab A's row kept to copy")
         assert answers(tmp_path)[BELIEFS][0]["belief"] == "Every student finds a book (tab B)"
 
 
