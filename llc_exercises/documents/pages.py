@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -22,7 +21,9 @@ def stylesheet(*names: str) -> str:
 
 
 @functools.cache
-def environment(folders: tuple[Path, ...] = ()) -> jinja2.Environment:
+def environment(folders: tuple[Path, ...] = ()):
+    import jinja2  # here, not at the top: every notebook imports this module for its stylesheet only
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*map(str, folders), str(TEMPLATES)]),
         autoescape=True,  # participant text is escaped unless a template says |safe on kit-made HTML

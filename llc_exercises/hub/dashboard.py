@@ -22,6 +22,7 @@ LEVELS = ("nothing", "started", "under way", "most", "complete")  # the legend, 
 
 
 @functools.cache
+@functools.cache
 def asset(name: str) -> str:
     """A file of ``static/`` (the hub's stylesheet, the dashboard's script) as text."""
     return (HUB_STATIC / name).read_text(encoding="utf-8")
