@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed
 # Workbooks print in Debian's Chromium (fast, kept open) or WeasyPrint, which draws with pango;
 # DejaVu covers Latin, Hebrew, Arabic and symbols, Noto the emoji.
 DEMO_DEBS := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-color-emoji
-# Tests also read PDFs back with poppler's pdftotext.
-TEST_DEBS := $(DEMO_DEBS) poppler-utils acl
+# Tests also read PDFs back with poppler's pdftotext, and check pages with the W3C Nu HTML checker,
+# which runs on Java.
+TEST_DEBS := $(DEMO_DEBS) poppler-utils acl default-jre-headless
 OUT    ?= build/workbooks
 
 NODE   := node_modules/.installed
