@@ -69,7 +69,7 @@ test: lint $(NODE)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env tests notebooks
 
 # The marks are declared in pyproject.toml; each test file says which it needs.
-test-fast: setup
+test-fast: setup $(NODE)
 	$(BIN)/python -m pytest -n 2 -q -m "not browser and not hub and not dask and not slow" tests
 
 hub-demo: setup $(NODE)

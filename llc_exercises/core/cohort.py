@@ -292,6 +292,22 @@ def _events(raw_list: Any, kind: str, where: str, titles: dict[str, str]) -> lis
     return out
 
 
+def _on_the_clock(e: Event, label: str, local: dt.datetime, tz_name: str, where: str) -> None:
+    """A time the clocks skip (02:30 when they spring forward) or show twice (01:30 when they fall
+    back) is refused: calendar apps disagree about which instant such a time means (ical.js takes
+    the second 01:30, vobject, node-ical and RFC 5545 the first), so participants would not meet."""
+    tz = ZoneInfo(tz_name)
+    first, second = local.replace(tzinfo=tz, fold=0), local.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return
+    exists = first.astimezone(dt.timezone.utc).astimezone(tz).replace(tzinfo=None) == local
+    what = ("does not exist there: the clocks jump past it" if not exists
+            else "happens twice there: the clocks go back over it")
+    raise CohortError(f"{where}: '{e.id}' {label} at {local:%H:%M} on {local:%Y-%m-%d}, which {what} "
+                      f"({tz_name} changes between summer and winter time that night). Move it an hour "
+                      "or more away from the change.")
+
+
 def parse_cohort(raw: Any, source: Path) -> Cohort:
     where = str(source)
     if not isinstance(raw, dict):
@@ -364,6 +380,10 @@ def parse_cohort(raw: Any, source: Path) -> Cohort:
         if a.date == b.date and b.start < a.end:
             raise CohortError(f"{where}: '{a.id}' and '{b.id}' overlap on {a.date} "
                               f"({a.start:%H:%M}–{a.end:%H:%M} and {b.start:%H:%M}–{b.end:%H:%M}).")
+
+    for e in everything:
+        for label, clock in (("starts", e.start), ("ends", e.end)):
+            _on_the_clock(e, label, dt.datetime.combine(e.date, clock), tz, where)
 
     from_log = float("inf") if credit.pd_log_max_hours is None else credit.pd_log_max_hours
     available = sum(e.hours for e in everything) + from_log

@@ -3,12 +3,19 @@
 A facilitator hands it out (email, the hub, a web page); participants import it into Outlook, Google
 Calendar or Apple Calendar. Times are the cohort's local times with its time zone spelled out in a
 VTIMEZONE, so a participant travelling — or a calendar set to another zone — still sees the right hour.
+
+The VTIMEZONE is written here from the tz database rather than by ``icalendar.Timezone.from_tzinfo``:
+that one packs several transitions on one ``RDATE`` line, which RFC 5545 allows but ical.js
+(Thunderbird, many web calendars) and vobject read as the first date only — every event after the
+second clock change of a series came out an hour off. Here each transition has a line of its own,
+at the local wall-clock time it happens (in the offset in force just before it, as §3.6.5 says).
 """
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -52,6 +59,67 @@ def description(cohort: cohorts.Cohort, event: cohorts.Event) -> str:
     return "\n".join(lines)
 
 
+def _offset(delta: dt.timedelta | None) -> dt.timedelta:
+    return delta or dt.timedelta(0)
+
+
+def transitions(tz: ZoneInfo, first: dt.date, last: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The zone's clock changes from ``first`` up to ``last``: (the instant in UTC, aware local time just
+    after it). Found day by day, then to the minute by bisection: the tz database has no public list."""
+    def at(instant: dt.datetime) -> tuple:
+        local = instant.astimezone(tz)
+        return _offset(local.utcoffset()), _offset(local.dst()), local.tzname()
+
+    found = []
+    day = dt.datetime.combine(first, dt.time(), tzinfo=dt.timezone.utc)
+    end = dt.datetime.combine(last, dt.time(), tzinfo=dt.timezone.utc)
+    while day < end:
+        nxt = day + dt.timedelta(days=1)
+        if at(day) != at(nxt):
+            lo, hi = day, nxt  # at(lo) is the old rule, at(hi) the new one
+            while hi - lo > dt.timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                lo, hi = (mid, hi) if at(mid) == at(lo) else (lo, mid)
+            hi = hi.replace(second=0, microsecond=0)
+            found.append((hi, hi.astimezone(tz)))
+        day = nxt
+    return found
+
+
+def vtimezone(tz: ZoneInfo, name: str, first: dt.date, last: dt.date) -> icalendar.Timezone:
+    """A VTIMEZONE right from ``first`` to ``last``: one STANDARD/DAYLIGHT block per kind of change,
+    its first transition as DTSTART and every later one on an RDATE line of its own. A zone without
+    changes in the span (America/Phoenix) is one STANDARD block with its fixed offset."""
+    vtz = icalendar.Timezone()
+    vtz.add("tzid", name)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
+    blocks: dict[tuple, icalendar.cal.Component] = {}
+
+    def block(kind: str, before: dt.timedelta, local: dt.datetime) -> icalendar.cal.Component:
+        key = (kind, before, _offset(local.utcoffset()), local.tzname())
+        if key not in blocks:
+            comp = icalendar.TimezoneDaylight() if kind == "DAYLIGHT" else icalendar.TimezoneStandard()
+            comp.add("tzname", local.tzname() or name)
+            comp.add("tzoffsetfrom", before)
+            comp.add("tzoffsetto", _offset(local.utcoffset()))
+            blocks[key] = comp
+            vtz.add_component(comp)
+        return blocks[key]
+
+    # The rule in force at the start of the span, as an observance that begins there.
+    kind = "DAYLIGHT" if _offset(start.dst()) else "STANDARD"
+    here = _offset(start.utcoffset())
+    block(kind, here, start).add("dtstart", start.replace(tzinfo=None))
+    for instant, local in transitions(tz, first, last):
+        before = _offset((instant - dt.timedelta(minutes=1)).astimezone(tz).utcoffset())
+        kind = "DAYLIGHT" if _offset(local.dst()) else "STANDARD"
+        # Wall-clock time of the change in the offset before it: 02:00 for both US changes.
+        wall = (instant + before).replace(tzinfo=None)
+        comp = block(kind, before, local)
+        comp.add("rdate" if "DTSTART" in comp else "dtstart", wall)
+    return vtz
+
+
 def calendar(cohort: cohorts.Cohort, stamp: dt.datetime | None = None) -> icalendar.Calendar:
     """The cohort's calendar, one VEVENT per session and meeting, in date order."""
     tz = cohort.tz
@@ -67,9 +135,8 @@ def calendar(cohort: cohorts.Cohort, stamp: dt.datetime | None = None) -> icalen
     events = cohort.events()
     if events:
         # Transitions for the cohort's years only: a short VTIMEZONE that is right for every event.
-        cal.add_component(icalendar.Timezone.from_tzinfo(
-            tz, cohort.timezone, first_date=dt.date(events[0].date.year - 1, 1, 1),
-            last_date=dt.date(events[-1].date.year + 2, 1, 1)))
+        cal.add_component(vtimezone(tz, cohort.timezone, dt.date(events[0].date.year - 1, 1, 1),
+                                    dt.date(events[-1].date.year + 2, 1, 1)))
     organiser = next((f for f in cohort.facilitators if f.email), None)
     for e in events:
         ve = icalendar.Event()
