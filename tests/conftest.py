@@ -15,6 +15,7 @@ FILE_MARKS = {
     "test_certificates.py": ("slow",),
     "test_cohort_dates.py": ("slow",),
     "test_guide.py": ("slow",),
+    "test_html_valid.py": ("slow",),
     "test_hub.py": ("hub", "browser", "slow"),
     "test_hub_attendance.py": ("hub", "browser", "slow"),
     "test_hub_demo.py": ("hub", "browser", "slow"),

@@ -79,7 +79,7 @@ def table_html(f: defs.Field, rows) -> str:
                       f"<dd>{esc(scalar_text(c, r.get(c.id))) or BLANK_HTML}</dd></div>"
                       for c in f.columns)
             + "</dl></div>" for i, r in enumerate(rows, 1))
-    head = "".join(f"<th>{esc(c.label)}</th>" for c in f.columns)
+    head = "".join(f'<th scope="col">{esc(c.label)}</th>' for c in f.columns)
     body = "".join(
         "<tr>" + "".join(
             f'<td>{esc(scalar_text(c, r.get(c.id))) or "<span class=llc-blank-cell>&nbsp;</span>"}</td>'
@@ -289,7 +289,7 @@ def schedule_table_html(rows, compact: bool = False) -> str:
     """Sessions (in bold: the full days) and meetings as a table; ``compact`` leaves out the hours
     and uses the cover's small type."""
     cols = 4 if compact else 5
-    head = "".join(f"<th>{h}</th>" for h in SCHEDULE_HEAD[:cols])
+    head = "".join(f'<th scope="col">{h}</th>' for h in SCHEDULE_HEAD[:cols])
     body = []
     for r in rows:
         cells = [esc(c) for c in _schedule_cells(r)[:cols]]
@@ -346,7 +346,7 @@ def cover_html(participant: Mapping, on: dt.date, sessions_progress, cohort_name
             ("Cohort", participant.get("cohort") or cohort_name), ("Workbook date", f"{on:%d %B %Y}")]
     # Each value is a bidi isolate (FSI…PDI): a right-to-left override typed into a name cannot
     # reorder the text around it.
-    details = "".join(f"<tr><th>{esc(k)}</th><td>{esc(ISOLATE.format(v)) if v else BLANK_HTML}</td></tr>"
+    details = "".join(f'<tr><th scope="row">{esc(k)}</th><td>{esc(ISOLATE.format(v)) if v else BLANK_HTML}</td></tr>'
                       for k, v in rows)
     toc = "".join(f"<li>{esc(s.heading)} — {d} of {t} answered</li>"
                   for s, (d, t) in sessions_progress)
@@ -407,8 +407,9 @@ def overview(sessions, answers: Mapping, cohort: cohorts.Cohort | None = None) -
             f'width:{pct}%"></div></div> {done} of {total}</td></tr>')
         rows_md.append(f"| {s.number} | {md_escape(s.title)} | {md_escape(when)} "
                        f"| {done} of {total} |")
-    html_text = ('<table class="llc-table"><thead><tr><th>#</th><th>Session</th><th>Live date</th>'
-                 f'<th>Your progress</th></tr></thead><tbody>{"".join(rows_html)}</tbody></table>')
+    html_text = ('<table class="llc-table"><thead><tr><th scope="col">#</th><th scope="col">Session</th>'
+                 '<th scope="col">Live date</th><th scope="col">Your progress</th></tr></thead>'
+                 f'<tbody>{"".join(rows_html)}</tbody></table>')
     md = "| # | Session | Live date | Your progress |\n|---|---|---|---|\n" + "\n".join(rows_md)
     return Static(html_text, md)
 
@@ -420,9 +421,10 @@ def year_over_year_html(c: years.Comparison, chart: charts.Drawn | None = None) 
     area_rows = "".join(
         f"<tr><td>{esc(r.area)}</td><td>{esc(c.level_text(r.last, r.in_last))}</td>"
         f"<td>{esc(c.level_text(r.this, r.in_this))}</td><td>{esc(r.change)}</td></tr>" for r in c.areas)
-    areas = (f'<table class="llc-table llc-years-table"><thead><tr><th>Area</th>'
-             f"<th>Last year ({esc(c.last_year)})</th><th>This year ({esc(c.this_year)})</th>"
-             f"<th>Change</th></tr></thead><tbody>{area_rows}</tbody></table>" if c.areas else
+    areas = (f'<table class="llc-table llc-years-table"><thead><tr><th scope="col">Area</th>'
+             f'<th scope="col">Last year ({esc(c.last_year)})</th>'
+             f'<th scope="col">This year ({esc(c.this_year)})</th>'
+             f'<th scope="col">Change</th></tr></thead><tbody>{area_rows}</tbody></table>' if c.areas else
              f'<div class="llc-a">{BLANK_HTML}</div>')
     hour_rows = "".join(
         f"<tr><td>{esc(label)} ({esc(h.year)})</td><td>{h.logged:g} hours</td>"
@@ -437,7 +439,8 @@ def year_over_year_html(c: years.Comparison, chart: charts.Drawn | None = None) 
             f"<div {_KEEP}><h3>Program self-assessment, area by area</h3>{areas}</div>"
             f"{chart_html(chart) if chart is not None else ''}"
             f'<div {_KEEP}><h3>Professional development hours</h3><table class="llc-table llc-years-table">'
-            f"<thead><tr><th>Year</th><th>Hours logged</th><th>Target</th><th>Of target</th></tr></thead>"
+            '<thead><tr><th scope="col">Year</th><th scope="col">Hours logged</th><th scope="col">Target</th>'
+            '<th scope="col">Of target</th></tr></thead>'
             f"<tbody>{hour_rows}</tbody></table></div></section>")
 
 

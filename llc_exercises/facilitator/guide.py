@@ -36,6 +36,11 @@ def _long_date(on: dt.date, short: bool = False) -> str:
     return f"{on:%a} {on.day} {on:%b %Y}" if short else f"{on:%A} {on.day} {on:%B %Y}"
 
 
+def _head(*labels: str) -> str:
+    """A table's head row: column headers, scoped so a screen reader reads each cell with its column."""
+    return "<thead><tr>" + "".join(f'<th scope="col">{render.esc(x)}</th>' for x in labels) + "</tr></thead>"
+
+
 def swatch(kind: str) -> str:
     """A kind's colour as a small square (breaks hatched, as on the timeline), always beside its name."""
     if kind == "break":
@@ -175,14 +180,14 @@ def cover_html(guides: Sequence[SessionGuide], cohort: Cohort | None = None, sou
             f'<td class="llc-nowrap">{e.start:%H:%M}–{e.end:%H:%M}</td>'
             f"<td>{render.esc(e.where)}</td></tr>"
             for g in guides for e in [cohort.event(g.session.id)])
-        table = ('<h2>Dates</h2><table class="llc-sched"><thead><tr><th>#</th><th>Session</th><th>Date</th>'
-                 f'<th>Time</th><th>Where</th></tr></thead><tbody>{rows}</tbody></table>' + meetings_html(cohort))
+        table = (f'<h2>Dates</h2><table class="llc-sched">{_head("#", "Session", "Date", "Time", "Where")}'
+                 f"<tbody>{rows}</tbody></table>" + meetings_html(cohort))
     else:
         rows = "".join(f"<tr><td>{g.session.number}</td><td>{render.esc(g.session.title)}</td>"
                        f"<td>{render.esc(_original_date(g.session))}</td><td>{g.span()}</td></tr>"
                        for g in guides)
-        table = ('<h2>The series</h2><table class="llc-sched"><thead><tr><th>#</th><th>Session</th>'
-                 f"<th>Original date</th><th>Agenda</th></tr></thead><tbody>{rows}</tbody></table>"
+        table = (f'<h2>The series</h2><table class="llc-sched">{_head("#", "Session", "Original date", "Agenda")}'
+                 f"<tbody>{rows}</tbody></table>"
                  '<p class="llc-note" style="margin-top:2mm">These are the dates of the original 2021–22 series. '
                  "For your own cohort's dates, times and places, build the guide with "
                  "<code>llc guide --cohort FILE</code>.</p>")
@@ -200,8 +205,8 @@ def meetings_html(cohort: Cohort) -> str:
                    f'<td class="llc-nowrap">{render.esc(_long_date(m.date, short=True))}</td>'
                    f'<td class="llc-nowrap">{m.start:%H:%M}–{m.end:%H:%M}</td><td>{render.esc(m.where)}</td></tr>'
                    for m in cohort.meetings)
-    return ('<h2>Cohort meetings</h2><table class="llc-sched"><thead><tr><th>Meeting</th><th>Date</th>'
-            f"<th>Time</th><th>Where</th></tr></thead><tbody>{rows}</tbody></table>")
+    return (f'<h2>Cohort meetings</h2><table class="llc-sched">{_head("Meeting", "Date", "Time", "Where")}'
+            f"<tbody>{rows}</tbody></table>")
 
 
 def contents_html(guides: Sequence[SessionGuide], cohort: Cohort | None = None) -> str:

@@ -107,10 +107,11 @@ def outcomes_html(people: Sequence[Person]) -> str:
             change = f"n = {d.n_paired}: {up} up, {same} same, {down} down"
         else:
             change = "not shown (fewer than 5 answered both)"
-        rows.append(f"<tr><th>{esc(d.name)}</th><td>{esc(cells[0])}</td><td>{esc(cells[1])}</td>"
+        rows.append(f'<tr><th scope="row">{esc(d.name)}</th><td>{esc(cells[0])}</td><td>{esc(cells[1])}</td>'
                     f"<td>{esc(change)}</td></tr>")
-    parts.append('<table class="llc-table llc-rt llc-wide"><thead><tr><th>Outcome</th><th>Before</th><th>After</th>'
-                 "<th>Change among those who answered both</th></tr></thead><tbody>" + "".join(rows)
+    parts.append('<table class="llc-table llc-rt llc-wide"><thead><tr><th scope="col">Outcome</th>'
+                 '<th scope="col">Before</th><th scope="col">After</th>'
+                 '<th scope="col">Change among those who answered both</th></tr></thead><tbody>' + "".join(rows)
                  + "</tbody></table>")
     parts.append('<p class="llc-small">“Up” means a higher rating after than before on that statement, '
                  "for the same person; shares are of those who rated the statement.</p>")
@@ -159,10 +160,11 @@ def stakeholders_html(people: Sequence[Person]) -> str:
     parts.append(figure_html(stakeholder_chart(s)))
     parts.append(f"<h3>Who is most often “{esc(MANAGE_CLOSELY.lower())}”</h3>")
     if s.roles:
-        rrows = "".join(f"<tr><th>{esc(role)}</th><td>{close} of {n} ({pct(close, n)})</td></tr>"
+        rrows = "".join(f'<tr><th scope="row">{esc(role)}</th><td>{close} of {n} ({pct(close, n)})</td></tr>'
                         for role, n, close in s.roles)
-        parts.append('<table class="llc-table llc-rt"><thead><tr><th>Stakeholder role</th>'
-                     f"<th>Placed in “{esc(MANAGE_CLOSELY)}” by</th></tr></thead><tbody>{rrows}</tbody></table>")
+        parts.append('<table class="llc-table llc-rt"><thead><tr><th scope="col">Stakeholder role</th>'
+                     f'<th scope="col">Placed in “{esc(MANAGE_CLOSELY)}” by</th></tr></thead>'
+                     f"<tbody>{rrows}</tbody></table>")
         parts.append(f'<p class="llc-small">Only roles from {esc(s.role_source)} that at least {MIN_GROUP} '
                      "participants rated are listed; a role in a participant’s own words is counted in the "
                      f"grid but never named ({s.own_words} such stakeholders).</p>")
@@ -256,10 +258,13 @@ def themes_html(people: Sequence[Person]) -> str:
         bars.append((other_label, folded))
     if bars:
         parts.append(figure_html(themes_chart(bars, writers)))
-    rows = "".join(f"<tr><th>{esc(t)}</th><td>{n} of {writers} ({pct(n, writers)})</td></tr>" for t, n in bars)
+    rows = "".join(f'<tr><th scope="row">{esc(t)}</th><td>{n} of {writers} ({pct(n, writers)})</td></tr>'
+                   for t, n in bars)
     if small and folded < MIN_GROUP:
-        rows += (f"<tr><th>{esc(other_label)}</th><td>fewer than {MIN_GROUP} participants (not shown)</td></tr>")
-    parts.append('<table class="llc-table llc-rt"><thead><tr><th>Theme</th><th>Participants mentioning it</th>'
+        rows += (f'<tr><th scope="row">{esc(other_label)}</th><td>fewer than {MIN_GROUP} participants '
+                 "(not shown)</td></tr>")
+    parts.append('<table class="llc-table llc-rt"><thead><tr><th scope="col">Theme</th>'
+                 '<th scope="col">Participants mentioning it</th>'
                  f"</tr></thead><tbody>{rows}</tbody></table>")
     parts.append(f'<p class="llc-small">{writers} participants wrote at least one goal. Themes looked for: '
                  f"{esc(', '.join(THEMES))}.</p>")
@@ -278,7 +283,7 @@ def cover_html(g: Gathered) -> str:
                                                             if g.skipped else "")),
              ("Answered the before survey", str(before)), ("Answered the after survey", str(after)),
              ("Answered both", str(both))]
-    table = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    table = "".join(f'<tr><th scope="row">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in rows)
     skipped = (f"<li>{len(g.skipped)} answers file{'s were' if len(g.skipped) != 1 else ' was'} damaged or "
                "invalid and left out; the facilitator’s command line lists them.</li>") if g.skipped else ""
     return (f'<section class="llc-cover">'
