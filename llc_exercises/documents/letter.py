@@ -286,7 +286,7 @@ def _more(shown: int, total: int, what: str) -> str:
 
 def letter_html(letter: Letter, size: float = TYPE_SIZES[0], lists: Mapping[str, int] | None = None) -> str:
     lists = {**LISTS, **(lists or {})}
-    parts = ['<div class="head">', f'<div class="who">{_inline(letter.name)}</div>']
+    parts = ['<div class="head">', f'<h1 class="who">{_inline(letter.name)}</h1>']
     where = " · ".join(x for x in (letter.school, letter.district) if x)
     if where:
         parts.append(f'<div class="where">{_inline(where)}</div>')
