@@ -81,8 +81,9 @@ def cell_value(col: defs.Field, value) -> Value:
     if col.type == "date":
         try:
             return dt.date.fromisoformat(value)
-        except (TypeError, ValueError):
-            return str(value)
+        except (TypeError, ValueError):  # read_answers refuses these first; never write one as text
+            raise ExportError(f"{value!r} in column '{col.id}' is not a valid date (YYYY-MM-DD); "
+                              "nothing was written.") from None
     if col.type == "number" and isinstance(value, (int, float)) and not isinstance(value, bool) \
             and math.isfinite(value):
         return value
