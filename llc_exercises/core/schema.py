@@ -30,7 +30,7 @@ class AnswerValueError(LeadingEdgeError, ValueError):
     """A value does not fit its field; the message names the key and what is expected."""
 
 
-LLC_TYPE = "llc-type: "  # how a value schema names its field's type, in its "$comment"
+TYPE_NOTE = "llc-type: "  # how a value schema names its field's type, in its "$comment"
 
 
 def _typed(f_type: str, **schema: Any) -> dict:
@@ -38,13 +38,13 @@ def _typed(f_type: str, **schema: Any) -> dict:
     build forms or examples from the schema. It goes in ``$comment``, the one keyword JSON Schema
     gives for notes that validators ignore: an undeclared keyword (the former ``x-llc-type``)
     makes a strict validator (ajv ``--strict``) refuse the whole schema."""
-    return {**schema, "$comment": LLC_TYPE + f_type}
+    return {**schema, "$comment": TYPE_NOTE + f_type}
 
 
 def llc_type(vs: dict) -> str | None:
     """The field type a value schema was made for (``value_schema``'s annotation), or None."""
     note = vs.get("$comment") or ""
-    return note[len(LLC_TYPE):] if note.startswith(LLC_TYPE) else None
+    return note[len(TYPE_NOTE):] if note.startswith(TYPE_NOTE) else None
 
 
 def value_schema(f: defs.Field) -> dict:

@@ -25,7 +25,7 @@ import traitlets
 from .. import settings
 from ..core import definitions as defs
 from ..core import schema
-from ..core.files import write_atomic
+from ..core.files import PRIVATE, write_atomic
 from ..core.store import AnswerFileError, AnswerStore, migrate, read_document, saved_file
 from ..core.values import is_blank, scalar_text, stamp_time
 from ..errors import LeadingEdgeError, first_line
@@ -295,7 +295,7 @@ def remember_merge(store: AnswerStore, merge: Merge) -> None:
                            "after": c.after} for c in merge.changes],
               "kept": merge.kept, "details": merge.details, "extras": merge.extras,
               "before": merge.before, "after": merge.after}
-    write_atomic(undo_path(store), json.dumps(record, ensure_ascii=False).encode("utf-8"))
+    write_atomic(undo_path(store), json.dumps(record, ensure_ascii=False).encode("utf-8"), access=PRIVATE)
 
 
 def remembered_merge(store: AnswerStore) -> tuple[Merge, str] | None:
