@@ -69,13 +69,14 @@ def _status_writer(path: str):
     dashboard polls it)."""
     import json
 
-    from .core.files import write_atomic
+    from .core.files import SHARED, write_atomic
 
     def write(done, total, results, finished=False):
         rows = [{"participant": r.participant, "name": r.name, "files": [p.name for p in r.outputs],
                  "error": r.error} for r in results]
         write_atomic(Path(path), json.dumps({"done": done, "total": total, "finished": finished,
-                                             "results": rows}, ensure_ascii=False).encode("utf-8"))
+                                             "results": rows}, ensure_ascii=False).encode("utf-8"),
+                     access=SHARED)  # what build-report.csv says: names and status, no answers
     return write
 
 

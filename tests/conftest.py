@@ -40,6 +40,11 @@ TEST_MARKS = {
     "test_years.py::test_the_workbook_sets_last_year_beside_this_year": ("slow",),
     "test_years.py::test_a_workbook_without_a_last_year_has_no_such_section": ("slow",),
     "test_years.py::test_new_year_archives_byte_for_byte_and_carries_only_what_lasts": ("slow",),
+    # every output of `make demo` (30 workbooks as PDF), and the participant's own, under umask 022
+    "test_permissions.py::test_every_output_of_the_demo_and_of_a_participant_follows_the_rule": ("slow",),
+    # ajv from node_modules, which `make test` installs and `make test-fast` does not
+    "test_strict_dates.py::test_ajv_in_strict_mode_compiles_the_schema_llc_schema_writes": ("slow",),
+    "test_strict_dates.py::test_ajv_and_the_kit_agree_on_every_date": ("slow",),
 }
 
 

@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 
 from llc_exercises.cli import main
 from llc_exercises.core import definitions as defs
+from llc_exercises.core import schema as llc_schema
 
 LLC = [sys.executable, "-m", "llc_exercises.cli"]
 
@@ -35,7 +36,7 @@ def test_schema_lists_every_answer_key_with_its_type():
     props = schema["properties"]["answers"]["properties"]
     assert set(props) == set(defs.all_fields())
     for key, f in defs.all_fields().items():
-        assert props[key]["properties"]["value"]["x-llc-type"] == f.type
+        assert llc_schema.llc_type(props[key]["properties"]["value"]) == f.type
     listing = run("schema", "--keys").stdout.splitlines()
     assert len(listing) == len(defs.all_fields())
     assert "visioning.strategic_plan.rows\ttable\tPlan rows" in listing
@@ -70,7 +71,7 @@ def test_validate_names_each_key_and_problem(tmp_path):
     assert "answer 'visioning.core_beliefs.why': 42 is not of type 'string', 'null'" in out
     assert "answer 'visioning.soar_swot.lens': 'PEST' is not one of" in out
     assert "answer 'visioning.communication_plan.confidence': 9 is greater than the maximum of 5" in out
-    assert "answer 'visioning.strategic_plan.rows' row 1 column 'start': '01/02/2026' does not match" in out
+    assert "answer 'visioning.strategic_plan.rows' row 1 column 'start': '01/02/2026' is not a valid date" in out
     assert "answer 'visioning.strategic_plan.rows' row 1" in out and "'color' was unexpected" in out
     assert "answer 'visioning.made_up.field': unknown key" in out
     assert "5 problem(s)" not in out  # six problems, each reported once

@@ -16,7 +16,10 @@ from llc_exercises.core import definitions as defs
 from llc_exercises.core import schema
 
 SCALARS = [None, "", "text", "2026-01-31", "2026-1-31", 0, 1, 3, 3.0, 3.5, -1, 10**6, True, False,
-           [], {}, ["x"]]
+           [], {}, ["x"],
+           # dates the pattern lets through but the calendar lacks, and forms fromisoformat takes
+           "2025-02-30", "2026-02-29", "2028-02-29", "2026-13-01", "yesterday", "20260131", "2026-W05-6",
+           "\uff12\uff10\uff12\uff16-01-31", "2026-01-31T09:00:00+00:00"]
 
 
 def candidates(f: defs.Field) -> list:
@@ -36,13 +39,16 @@ def candidates(f: defs.Field) -> list:
 def test_value_check_gives_jsonschemas_verdict(key):
     f = defs.field_for_key(key)
     vs = schema.value_schema(f)
-    reference = Draft202012Validator(vs)
+    reference = Draft202012Validator(vs, format_checker=Draft202012Validator.FORMAT_CHECKER)
     for value in candidates(f):
         theirs = list(reference.iter_errors(value))
+        # the kit reports a bad date once, as a date (``problems`` drops the pattern's repeat)
+        bad_format = {tuple(e.path) for e in theirs if e.validator == "format"}
+        theirs = [e for e in theirs if not (e.validator == "pattern" and tuple(e.path) in bad_format)]
         ours = list(schema.value_errors(vs, value))
         assert bool(ours) == bool(theirs), (key, value, ours, [e.message for e in theirs])
         if theirs and len(theirs) == 1 and len(ours) == 1:
-            assert ours[0][1] == theirs[0].message and list(ours[0][0]) == list(theirs[0].path)
+            assert ours[0][1] == schema.message(theirs[0]) and list(ours[0][0]) == list(theirs[0].path)
 
 
 def test_store_messages_name_the_key_as_before(store):

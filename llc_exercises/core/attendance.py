@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import LeadingEdgeError
 from .cohort import Cohort, Event
-from .files import write_atomic
+from .files import SHARED, write_atomic
 from .roster import Member, csv_safe, read_roster
 from .store import read_document
 
@@ -287,7 +287,7 @@ def init_sheet(cohort: Cohort, roster: Path | str, out: Path | str | None = None
         raise AttendanceError(f"Roster {roster} lists nobody; add one row per participant.")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        write_atomic(path, blank_sheet(cohort, members), exclusive=True)  # never over one made meanwhile
+        write_atomic(path, blank_sheet(cohort, members), exclusive=True, access=SHARED)  # never over one made meanwhile
     except FileExistsError:
         raise AttendanceError(f"{path} already exists; nothing was overwritten.") from None
     return path, len(members)

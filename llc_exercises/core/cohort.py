@@ -22,7 +22,7 @@ import yaml
 from .. import settings
 from ..errors import LeadingEdgeError
 from . import definitions as defs
-from .files import write_atomic
+from .files import SHARED, write_atomic
 from .readers import text_field
 
 SERIES = "On the Leading Edge"
@@ -209,7 +209,7 @@ def init_cohort(path: Path, name: str = "My cohort", school_year: int | None = N
     text = starter_yaml(name, school_year, facilitator)
     path.parent.mkdir(parents=True, exist_ok=True)
     cohort = parse_cohort(_yaml(text), path)  # the starter must pass its own check
-    write_atomic(path, text.encode("utf-8"))
+    write_atomic(path, text.encode("utf-8"), access=SHARED)
     return cohort
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .. import settings
 from ..errors import LeadingEdgeError
-from .files import write_atomic
+from .files import PRIVATE, write_atomic
 from .paths import answers_path, check_participant_id, data_dir
 from .store import AnswerStore
 
@@ -46,7 +46,7 @@ def remember(pid: str, **details) -> AnswerStore:
     """Remember who this is (for laptops and Binder) and record their details in their answers file."""
     pid = check_participant_id(pid)
     remembered_path().parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    write_atomic(remembered_path(), json.dumps({"id": pid}).encode("utf-8"))
+    write_atomic(remembered_path(), json.dumps({"id": pid}).encode("utf-8"), access=PRIVATE)
     store = AnswerStore(answers_path(pid))
     store.set_participant(id=pid, **{k: v for k, v in details.items() if v})
     return store

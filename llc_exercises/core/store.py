@@ -91,12 +91,10 @@ def _lock_path(path: Path) -> Path:
 
 def migrate(doc: dict, path: Path) -> dict:
     """Bring an older document up to ``schema.SCHEMA_VERSION``; never drops an answer."""
-    version = doc.get("schema_version", 1)
-    if not isinstance(version, int) or version > schema.SCHEMA_VERSION:
-        raise AnswerFileError(
-            f"{path} has schema_version {version!r}, newer than this kit understands "
-            f"({schema.SCHEMA_VERSION}). Upgrade the kit (pip install -U leading-edge); "
-            "the file was left untouched.")
+    wrong = schema.version_problem(doc)
+    if wrong:  # one line, before anything else: read as the wrong version every answer looks wrong
+        raise AnswerFileError(f"Answers file {path} {wrong} The file was left untouched.")
+    version = schema.version_of(doc)
     if version == 1:
         # v1 stored bare values with no update times; the file's mtime is the best time we have.
         stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).isoformat() \

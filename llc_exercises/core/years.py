@@ -15,7 +15,7 @@ from ..errors import LeadingEdgeError
 from . import definitions as defs
 from . import schema
 from .derived import column_total
-from .files import write_atomic
+from .files import PRIVATE, write_atomic
 from .paths import ParticipantIdError, check_participant_id
 from .store import AnswerStore, read_document
 from .values import number, stamp_time
@@ -198,7 +198,7 @@ def new_year(path: str | os.PathLike, year: str | None = None, today: dt.date | 
         archive.parent.mkdir(mode=0o700, exist_ok=True)  # answers are private
         done.update(folder=archive.parent if made_folder else None)
         try:
-            write_atomic(archive, raw, exclusive=True)
+            write_atomic(archive, raw, exclusive=True, access=PRIVATE)
         except FileExistsError:
             raise YearError(f"{archive} already exists (written a moment ago by another run); it is "
                             "never overwritten. Nothing was changed.") from None

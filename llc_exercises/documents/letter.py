@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core import derived
-from ..core.files import write_atomic
+from ..core.files import PRIVATE, write_atomic
 from ..core.store import read_answers
 from ..core.values import answer_text, number
 from ..errors import LeadingEdgeError
@@ -376,7 +376,7 @@ def write_letter(answers_file: Path, out: Path, engine: str = "auto", on: dt.dat
     data, size, shortened = letter_pdf(answers_file, engine, on)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(out, data)
+        write_atomic(out, data, access=PRIVATE)
     except OSError as exc:
         raise LetterError(f"Could not write {out}: {exc.strerror or exc}. Nothing was written.") from None
     return Printed(out, size, shortened)

@@ -23,7 +23,7 @@ from typing import Any
 from .. import settings
 from ..core import cohort as cohorts
 from ..core import schema
-from ..core.files import write_atomic
+from ..core.files import PRIVATE, write_atomic
 from ..core.paths import check_participant_id, output_stem
 from ..core.store import AnswerFileError, read_document
 from ..errors import LeadingEdgeError, first_line
@@ -277,7 +277,7 @@ class Builder:
         import nbformat
 
         answers = self.home / f"{uuid.uuid4().hex}.json"
-        write_atomic(answers, json.dumps(job.document, ensure_ascii=False).encode("utf-8"))
+        write_atomic(answers, json.dumps(job.document, ensure_ascii=False).encode("utf-8"), access=PRIVATE)
         try:
             nb = self._execute(job, answers)
         finally:
@@ -377,7 +377,7 @@ def build_one(answers_file: Path, out_dir: Path, formats=FORMATS, engine: str = 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in files.items():
-        write_atomic(out_dir / name, data)
+        write_atomic(out_dir / name, data, access=PRIVATE)
         written.append(out_dir / name)
     return written
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.cohort import Cohort
-from ..core.files import write_atomic
+from ..core.files import PRIVATE, SHARED, write_atomic
 from ..core.roster import csv_safe, read_roster
 from ..documents import pages, render
 from ..documents.pdf import resolve_engine
@@ -183,7 +183,7 @@ def _save(outcome: Outcome, out_dir: Path) -> Result:
     result = Result(outcome.participant, name=outcome.name, error=outcome.error)
     try:
         for name, data in outcome.files.items():
-            write_atomic(out_dir / name, data)
+            write_atomic(out_dir / name, data, access=PRIVATE)  # one participant's workbook
             result.outputs.append(out_dir / name)
     except OSError as exc:
         result.error = f"Could not write {out_dir / name}: {exc.strerror or exc}"
@@ -263,7 +263,7 @@ def write_report(results: list[Result], out_dir: Path) -> None:
     """``index.html`` for the facilitator to click through, and ``build-report.csv``."""
     page = pages.render("cohort-index.html.j2", **render.page_context("Cohort workbooks", styles=("cohort-index",)),
                         results=results, built=sum(not r.error for r in results))
-    write_atomic(out_dir / "index.html", page.encode("utf-8"))
+    write_atomic(out_dir / "index.html", page.encode("utf-8"), access=SHARED)  # names and status
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["participant", "name", "files", "error"])
@@ -271,5 +271,5 @@ def write_report(results: list[Result], out_dir: Path) -> None:
         # Spreadsheet apps run cells that start with = + - @ as formulas; neutralise them.
         writer.writerow([csv_safe(r.participant), csv_safe(r.name),
                          " ".join(p.name for p in r.outputs), csv_safe(r.error or "")])
-    write_atomic(out_dir / "build-report.csv", buf.getvalue().encode("utf-8"))
+    write_atomic(out_dir / "build-report.csv", buf.getvalue().encode("utf-8"), access=SHARED)
 

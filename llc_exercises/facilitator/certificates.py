@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.attendance import Hours, Sheet, cohort_hours, fmt_hours, how_to_make, read_sheet, short_title
 from ..core.cohort import Cohort, load_cohort
-from ..core.files import write_all
+from ..core.files import SHARED, write_all
 from ..core.roster import csv_safe, read_roster
 from ..documents import pages
 from ..documents.pdf import open_printer
@@ -223,7 +223,7 @@ def issue(cohort: Cohort | Path | str, roster: Path | str, answers_dir: Path | s
     files[out / REGISTER] = register_csv(cohort, issued, on)
     files[out / NOT_QUALIFIED] = not_qualified_csv([h for h in everyone if not h.qualified])
     out.mkdir(parents=True, exist_ok=True)
-    write_all(files, mode=0o644)  # handed out: not private to the facilitator's account
+    write_all(files, access=SHARED)  # handed out; names and hours, no answers
     # certificates of an earlier run that this one did not issue would not be in the register
     removed = sorted(p.name for p in out.glob("certificate-*.pdf") if p not in files)
     for name in removed:

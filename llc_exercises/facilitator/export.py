@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import definitions as defs
-from ..core.files import write_all
+from ..core.files import PRIVATE, write_all
 from ..core.roster import csv_safe
 from ..core.store import read_answers
 from ..core.values import is_blank, level_text
@@ -81,8 +81,9 @@ def cell_value(col: defs.Field, value) -> Value:
     if col.type == "date":
         try:
             return dt.date.fromisoformat(value)
-        except (TypeError, ValueError):
-            return str(value)
+        except (TypeError, ValueError):  # read_answers refuses these first; never write one as text
+            raise ExportError(f"{value!r} in column '{col.id}' is not a valid date (YYYY-MM-DD); "
+                              "nothing was written.") from None
     if col.type == "number" and isinstance(value, (int, float)) and not isinstance(value, bool) \
             and math.isfinite(value):
         return value
@@ -251,7 +252,7 @@ def export(answers_file: Path, out: Path, on: dt.date | None = None) -> list[Pat
         files = {csv_path(out, p.title): csv_bytes(p) for p in all_plans}
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_all(files)
+        write_all(files, access=PRIVATE)
     except OSError as exc:
         raise ExportError(f"Could not write {out}: {exc.strerror or exc}. Nothing was written.") from None
     return list(files)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..core import definitions as defs
 from ..core.cohort import Cohort, Event
-from ..core.files import write_all
+from ..core.files import SHARED, write_all
 from ..documents import render
 from ..documents.pdf import open_printer
 from .agendas import BUILTIN_DIR, KINDS, RESTS, SessionGuide, clock, guide_dir, load_guides
@@ -265,5 +265,5 @@ def build_guide(out_dir: Path, cohort: Cohort | None = None, directory: Path | s
         pdf = printer.pdf(page)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
-    write_all({pdf_path: pdf, html_path: page.encode("utf-8")})
+    write_all({pdf_path: pdf, html_path: page.encode("utf-8")}, access=SHARED)
     return [html_path, pdf_path]

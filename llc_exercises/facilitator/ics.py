@@ -21,7 +21,7 @@ import icalendar
 
 from ..core import cohort as cohorts
 from ..core import definitions as defs
-from ..core.files import write_atomic
+from ..core.files import SHARED, write_atomic
 
 PRODID = "-//Leading Edge//llc calendar//EN"
 # Fixed namespace for the events' UIDs: never change it, or every calendar a participant imported
@@ -169,5 +169,5 @@ def write_calendar(cohort: cohorts.Cohort, out: Path, stamp: dt.datetime | None 
     out = Path(out)
     data = calendar_bytes(cohort, stamp)
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(out, data)
+    write_atomic(out, data, access=SHARED)  # the cohort's dates, for everyone
     return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import definitions as defs
-from ..core.files import write_all
+from ..core.files import SHARED, write_all
 from ..core.values import level
 from ..documents.charts import Drawn
 from ..documents.render import chart_html, esc, page_html
@@ -341,5 +341,5 @@ def write_report(cohort_file: Path, answers_dir: Path, out_dir: Path, engine: st
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
-    write_all({pdf_path: pdf, html_path: html_text.encode("utf-8")})
+    write_all({pdf_path: pdf, html_path: html_text.encode("utf-8")}, access=SHARED)  # anonymous
     return Written(html_path, pdf_path, g)

@@ -150,14 +150,14 @@ configure(c, data_dir=state / "service", port=S["service_port"], facilitators=S[
 
 def prepare_homes(s: HubSettings) -> None:
     """Demo homes: the notebooks (as nbgitpuller would hand them out) and sample answers."""
-    from ..core.files import write_atomic
+    from ..core.files import PRIVATE, SHARED, write_atomic
     from .submissions import SubmissionDB, check_submission
 
     db = SubmissionDB(s.service_data / "submissions.sqlite")
     sheet = s.service_data / "attendance.csv"
     if s.cohort == SAMPLE / "cohort.yaml" and not sheet.exists():
         # the sample's attendance, so the demo's attendance page starts filled in like a real one
-        write_atomic(sheet, (SAMPLE / "attendance.csv").read_bytes())
+        write_atomic(sheet, (SAMPLE / "attendance.csv").read_bytes(), access=SHARED)
     try:
         already = db.counts()
         for i, pid in enumerate(s.participants):
@@ -168,7 +168,7 @@ def prepare_homes(s: HubSettings) -> None:
             if not answers.exists():
                 answers.parent.mkdir(parents=True, mode=0o700)
                 answers.parent.parent.chmod(0o700)
-                write_atomic(answers, (SAMPLE / "answers" / f"{pid}.json").read_bytes())
+                write_atomic(answers, (SAMPLE / "answers" / f"{pid}.json").read_bytes(), access=PRIVATE)
             last = i == len(s.participants) - 1
             if not last and pid not in already:  # the last one is left to press Send live
                 db.add(pid, check_submission(pid, answers.read_bytes()))

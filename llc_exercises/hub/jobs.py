@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..core.files import write_atomic
+from ..core.files import PRIVATE, write_atomic
 from .exports import export_files
 from .submissions import SubmissionDB, SubmissionRejected
 
@@ -44,7 +44,7 @@ class Builds:
         inputs = folder / "input"
         (inputs / "answers").mkdir(parents=True, mode=0o700)
         for name, data in files:
-            write_atomic(inputs / name, data)
+            write_atomic(inputs / name, data, access=PRIVATE)
         write_atomic(folder / "status.json", json.dumps(
             {"done": 0, "total": count, "finished": False, "results": []}).encode())
         cmd = [sys.executable, "-m", "llc_exercises.cli", "build", "--roster", str(inputs / "roster.csv"),

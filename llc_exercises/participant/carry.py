@@ -25,7 +25,7 @@ import traitlets
 from .. import settings
 from ..core import definitions as defs
 from ..core import schema
-from ..core.files import write_atomic
+from ..core.files import PRIVATE, write_atomic
 from ..core.store import AnswerFileError, AnswerStore, migrate, read_document, saved_file
 from ..core.values import is_blank, scalar_text, stamp_time
 from ..errors import LeadingEdgeError, first_line
@@ -90,15 +90,10 @@ def read_upload(raw: bytes, name: str, last_modified: dt.datetime | None = None)
     if not isinstance(doc, dict) or not isinstance(doc.get("answers"), dict):
         raise UploadRefused(f"{name} is JSON but not a Leading Edge answers file (it has no 'answers' "
                             f"object). Upload the file that Download my answers saved.{refused}")
-    version = doc.get("schema_version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise UploadRefused(f"{name} has schema_version {version!r}, which no version of the kit writes; "
-                            f"the file may have been edited by hand.{refused}")
-    if version > schema.SCHEMA_VERSION:
-        raise UploadRefused(f"{name} was saved by a newer version of the kit (schema_version {version}; "
-                            f"this kit reads up to {schema.SCHEMA_VERSION}). Update the kit here "
-                            f"(pip install -U leading-edge, or ask whoever set it up), then upload "
-                            f"again.{refused}")
+    wrong = schema.version_problem(doc)  # one line, before the answers are read as the wrong version
+    if wrong:
+        raise UploadRefused(f"{name} {wrong}{refused}")
+    version = schema.version_of(doc)
     if version == 1:
         doc = migrate(doc, Path(name))
         stamp = (last_modified or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="milliseconds")
@@ -300,7 +295,7 @@ def remember_merge(store: AnswerStore, merge: Merge) -> None:
                            "after": c.after} for c in merge.changes],
               "kept": merge.kept, "details": merge.details, "extras": merge.extras,
               "before": merge.before, "after": merge.after}
-    write_atomic(undo_path(store), json.dumps(record, ensure_ascii=False).encode("utf-8"))
+    write_atomic(undo_path(store), json.dumps(record, ensure_ascii=False).encode("utf-8"), access=PRIVATE)
 
 
 def remembered_merge(store: AnswerStore) -> tuple[Merge, str] | None:

@@ -13,6 +13,20 @@ from ..core.schema import AnswerValueError
 from .guard import PATH_CLASS
 
 
+def _saved_date(value) -> dt.date | None:
+    """A saved date for the picker; None for one the calendar lacks (a file edited by hand, or kept
+    from before dates were checked): the form then says so, and the file keeps it until replaced."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _not_a_date(value) -> str:
+    return (f"The saved date “{value}” is not a day the calendar has. Pick the right day; until you do, "
+            "your answers file keeps what it holds.")
+
+
 def _labelled(widget: w.Widget, f: defs.Field) -> w.Widget:
     widget.description = f.label + (f" ({f.unit})" if f.unit else "")
     widget.style.description_width = "initial"
@@ -33,6 +47,8 @@ class Control:
         self.last_good = value
         self.error = w.HTML("")
         self.input = self._build(value)
+        if f.type == "date" and value and _saved_date(value) is None:
+            self.error.value = self._error_html(_not_a_date(value))
         self._mark()
         parts = [self.input]
         if f.help:
@@ -85,11 +101,11 @@ class Control:
         elif f.type == "number":
             self.input.value = "" if value is None else _fmt_number(value)
         elif f.type == "date":
-            self.input.value = dt.date.fromisoformat(value) if value else None
+            self.input.value = _saved_date(value)
         else:
             self.input.value = value or ""
         self.last_good = value
-        self.show_error(None)
+        self.show_error(_not_a_date(value) if f.type == "date" and value and _saved_date(value) is None else None)
 
     def _build(self, value):
         f = self.field
@@ -108,7 +124,7 @@ class Control:
             return _labelled(w.Text(value="" if value is None else _fmt_number(value),
                                     placeholder="a number"), f)
         if f.type == "date":
-            return _labelled(w.DatePicker(value=dt.date.fromisoformat(value) if value else None), f)
+            return _labelled(w.DatePicker(value=_saved_date(value)), f)
         raise AssertionError(f"no scalar control for {f.type}")
 
     def get(self):
@@ -123,11 +139,17 @@ class Control:
                 raise AnswerValueError(f"“{v}” is not a number — type digits only, e.g. 250") from None
             return int(num) if num.is_integer() else num
         if f.type == "date":
+            if v is None and self.last_good and _saved_date(self.last_good) is None:
+                raise AnswerValueError(_not_a_date(self.last_good))  # a table keeps it (last_good)
             return v.isoformat() if v else None
         return v
 
     def show_error(self, message: str | None):
-        self.error.value = f'<div class="llc-error" role="alert">{html.escape(message)}</div>' if message else ""
+        self.error.value = self._error_html(message) if message else ""
+
+    @staticmethod
+    def _error_html(message: str) -> str:
+        return f'<div class="llc-error" role="alert">{html.escape(message)}</div>'
 
 
 def _fmt_number(v) -> str:

@@ -9,7 +9,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler
 from tornado import web
 
 from ...core.attendance import AttendanceError, SheetFile
-from ...core.files import write_atomic
+from ...core.files import SHARED, write_atomic
 from .. import dashboard
 from ..attendance import Marks, attendance_updates, attendance_view, form_marks, modified, read_cohort
 from .base import BaseHandler
@@ -119,7 +119,7 @@ class AttendanceHandler(BaseHandler):
             return await self.show(user, 400, marks=marks, errors=errors)
         if updates:
             names = {p["user"]: p.get("name") or "" for p in people}
-            write_atomic(self.attendance_path, sheet.merged(updates, names, list(events)))
+            write_atomic(self.attendance_path, sheet.merged(updates, names, list(events)), access=SHARED)
         changed = sum(len(c) for c in updates.values())
         log.info("attendance saved by %s: %d cells changed", user["name"], changed)
         self.redirect(f"attendance?saved={changed}", status=303)
