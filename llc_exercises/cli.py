@@ -73,7 +73,7 @@ def _status_writer(path: str):
 
     def write(done, total, results, finished=False):
         rows = [{"participant": r.participant, "name": r.name, "files": [p.name for p in r.outputs],
-                 "error": r.error} for r in results]
+                 "error": r.shared_error} for r in results]
         write_atomic(Path(path), json.dumps({"done": done, "total": total, "finished": finished,
                                              "results": rows}, ensure_ascii=False).encode("utf-8"),
                      access=SHARED)  # what build-report.csv says: names and status, no answers

@@ -231,3 +231,23 @@ def test_export_writes_a_real_date_as_a_date_cell(tmp_path):
     book = load_workbook(tmp_path / "plans.xlsx")
     cells = [c.value for row in book.worksheets[1].iter_rows() for c in row]
     assert dt.datetime(2028, 2, 29) in cells and "2028-02-29" not in cells
+
+
+def test_a_cohort_build_refuses_an_impossible_date_and_keeps_the_value_out_of_shared_files(tmp_path, capsys):
+    """The facilitator's terminal quotes the value at fault; the build's index, build-report.csv and
+    status file (shared by the permissions rule) say only which file and how to see the problem."""
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    write(answers / "p.json", document({DRAFTED: "2025-02-30"}, participant={"id": "p", "name": "Pat Q"}))
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\np,Pat Q\n", encoding="utf-8")
+    out, status = tmp_path / "out", tmp_path / "status.json"
+    code = main(["build", "--roster", str(roster), "--answers-dir", str(answers), "--out", str(out),
+                 "--format", "html", "--quiet", "--status-file", str(status)])
+    told = capsys.readouterr().out
+    assert code != 0 and "'2025-02-30'" in told and DRAFTED in told
+    shared = {p.name: p.read_text(encoding="utf-8") for p in (out / "index.html", out / "build-report.csv", status)}
+    for name, text in shared.items():
+        assert "2025-02-30" not in text, name
+        assert "llc validate" in text and "p.json" in text, name
+    assert not list(out.glob("workbook-*"))

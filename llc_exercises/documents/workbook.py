@@ -45,7 +45,13 @@ def default_template() -> Path:
 
 
 class BuildError(LeadingEdgeError, RuntimeError):
-    pass
+    """``shared``: the same problem said without any answer's value, for the files a facilitator
+    shares (the build's index, build-report.csv, the hub's status); the message itself may quote
+    the value at fault, for the facilitator's terminal."""
+
+    def __init__(self, message: str, shared: str | None = None) -> None:
+        super().__init__(message)
+        self.shared = shared or message
 
 
 @dataclass
@@ -100,8 +106,12 @@ def prepare(answers_file: Path, template_text: str, expected_id: str | None = No
     problems = schema.problems(doc)
     if problems:
         shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+        many = len(problems) > 1
         raise BuildError(f"{answers_file} does not match the worksheets: {shown}. "
-                         f"Run `llc validate {answers_file}` for the full list.")
+                         f"Run `llc validate {answers_file}` for the full list.",
+                         shared=f"{answers_file} does not match the worksheets ({len(problems)} "
+                                f"problem{'s' if many else ''}): run `llc validate {answers_file}` to see "
+                                f"{'them' if many else 'it'}.")
     file_id = (doc.get("participant") or {}).get("id")
     pid = check_participant_id(expected_id or file_id or "", f"participant id in {answers_file}")
     if expected_id and file_id and file_id != expected_id:

@@ -51,6 +51,12 @@ class Result:
     name: str = ""
     outputs: list[Path] = field(default_factory=list)
     error: str | None = None
+    # What the shared files say (index, build-report.csv, status): never an answer's value.
+    shared: str | None = None
+
+    @property
+    def shared_error(self) -> str | None:
+        return self.shared or self.error
 
 
 def default_jobs() -> int:
@@ -223,7 +229,7 @@ def build_cohort(roster: Path, answers_dir: Path, out_dir: Path, jobs: int = 2, 
                 prepared.append(prepare(answers_file, template_text, m.id, m.details, formats, engine,
                                         generated_on, keep_notebooks, cohort_data))
             except LeadingEdgeError as exc:
-                results.append(Result(m.id, name=name, error=str(exc)))
+                results.append(Result(m.id, name=name, error=str(exc), shared=getattr(exc, "shared", None)))
     except BaseException:
         if local is not None:
             local.close()
@@ -270,6 +276,6 @@ def write_report(results: list[Result], out_dir: Path) -> None:
     for r in results:
         # Spreadsheet apps run cells that start with = + - @ as formulas; neutralise them.
         writer.writerow([csv_safe(r.participant), csv_safe(r.name),
-                         " ".join(p.name for p in r.outputs), csv_safe(r.error or "")])
+                         " ".join(p.name for p in r.outputs), csv_safe(r.shared_error or "")])
     write_atomic(out_dir / "build-report.csv", buf.getvalue().encode("utf-8"), access=SHARED)
 
