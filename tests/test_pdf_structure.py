@@ -25,6 +25,8 @@ ENGINES = [pytest.param("chromium", marks=pytest.mark.skipif(not chromium_path()
 LONG_NAME = ("Augustina Vellum " * 600)[:10_000]
 HEBREW = "אביגיל בן־דוד"
 ARABIC = "ليلى عبد الرحمن"
+COHORT_NAME = "מחזור אביב 2025"
+COHORT = workbook.cohort_parameters(load_cohort(SAMPLE / "cohort.yaml")) | {"name": COHORT_NAME}
 
 
 def outline(reader: PdfReader) -> list:
@@ -102,6 +104,10 @@ def workbooks(tmp_path_factory):
                 job = workbook.prepare(answers, template, formats=("pdf",), engine=engine,
                                        generated_on="2026-01-01")
                 built[key, engine] = builder.build(job)["workbook-avellum.pdf"]
+                if key == "hebrew":  # and with a cohort of a right-to-left name: its dates on the cover
+                    job = workbook.prepare(answers, template, formats=("pdf",), engine=engine,
+                                           generated_on="2026-01-01", cohort=COHORT)
+                    built["cohort", engine] = builder.build(job)["workbook-avellum.pdf"]
     finally:
         builder.close()
     return built
@@ -166,6 +172,29 @@ def test_a_right_to_left_name_is_kept_whole_in_the_title(workbooks, engine, key,
     # (NFKC: pypdf gives Arabic as the presentation forms the font drew, which NFKC maps back to letters)
     cover = unicodedata.normalize("NFKC", reader.pages[0].extract_text())
     assert name in cover.replace("\u2068", "").replace("\u2069", ""), cover[:400]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_cohorts_dates_are_a_bookmark_of_the_cover_with_its_name_as_written(workbooks, engine):
+    reader = reader_of(workbooks["cohort", engine])
+    (_, children), = outline(reader)
+    # the name as typed: no bidi control characters (some readers draw them as boxes in bookmarks)
+    assert children[0] == ("Contents", []) and children[2:] == sessions_outline()
+    assert children[1][0].startswith("Cohort dates — ") and "\u2068" not in children[1][0]
+    assert "מחזור אביב" in children[1][0] and "2025" in children[1][0]
+
+
+@pytest.mark.parametrize("engine", [
+    pytest.param("chromium", marks=[
+        pytest.mark.skipif(not chromium_path(), reason="no Chromium"),
+        # Chromium writes a bookmark's text run by run in visual order: the Hebrew words keep their
+        # order but the digits after them come first ("… — 2025מחזור אביב "). Its limitation; the
+        # page and its text layer are right. strict: this test says when a Chromium fixes it.
+        pytest.mark.xfail(strict=True, reason="Chromium orders a mixed-direction bookmark visually")]),
+    "weasyprint"])
+def test_a_mixed_direction_bookmark_keeps_its_logical_order(workbooks, engine):
+    (_, children), = outline(reader_of(workbooks["cohort", engine]))
+    assert children[1] == (f"Cohort dates — {COHORT_NAME}", [])
 
 
 @pytest.fixture(scope="module")

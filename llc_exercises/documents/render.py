@@ -354,7 +354,9 @@ def cover_html(participant: Mapping, on: dt.date, sessions_progress, cohort_name
                   for s, (d, t) in sessions_progress)
     dates = ""
     if schedule:
-        named = f" — {esc(ISOLATE.format(cohort_name))}" if cohort_name else ""
+        # <bdi>, not FSI…PDI characters: the heading becomes a PDF bookmark, and a bookmark
+        # keeps invisible characters that some readers draw as boxes.
+        named = f" — <bdi>{esc(cohort_name)}</bdi>" if cohort_name else ""
         dates = f"<h2>Cohort dates{named}</h2>{schedule_table_html(schedule, compact=True)}"
     # With dates the cover holds a table more: less space above the title so it stays one page.
     dated = " llc-cover-dated" if dates else ""
