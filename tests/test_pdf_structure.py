@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from llc_exercises.core import definitions as defs
 from llc_exercises.core.cohort import load_cohort
-from llc_exercises.documents import letter, workbook
+from llc_exercises.documents import letter, render, workbook
 from llc_exercises.documents.pdf import chromium_path
 from llc_exercises.facilitator import certificates, guide, report
 
@@ -156,7 +156,7 @@ def test_a_10000_character_name_gives_a_short_title_and_footer_and_the_same_book
     # the footer stays one line at the foot of the page: the name cut short, the page number after it
     last = reader.pages[-1].extract_text()
     footer = re.search(r"On the Leading Edge · \W*(Augustina[\w ]+…)\W* · page (\d+) of \2", last)
-    assert footer and len(footer[1]) <= 60, last[-300:]
+    assert footer and len(footer[1]) <= render.FOOTER_NAME, last[-300:]
     assert len(reader.pages) < 40
 
 

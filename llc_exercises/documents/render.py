@@ -388,7 +388,7 @@ def page_html(body: str, title: str, footer_name: str = "", styles: tuple[str, .
                         body=pages.safe(f"\n{body}\n"))  # main: a landmark for screen readers
 
 
-FOOTER_NAME = 60  # characters of a name the running footer shows: it must fit on one line
+FOOTER_NAME = 70  # characters of a name the running footer shows: with the rest, one 8 pt line
 
 
 def shortened(text: str, limit: int) -> str:
