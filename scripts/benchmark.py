@@ -217,6 +217,43 @@ def per_workbook() -> None:
           f"total {sum(builds) / sum(prints):.2f}×")
 
 
+def tagging(n: int = 4, rounds: int = 3) -> None:
+    """What tagging (structure tree, bookmarks, /Lang: issue 19) costs: the same finished workbook
+    pages printed untagged and tagged, one after the other in the same run, on each engine; the
+    cost is set against a whole workbook build (template run + export + print)."""
+    from llc_exercises.documents.pdf import open_printer
+    from llc_exercises.documents.workbook import Builder, prepare, read_template
+
+    template, builder, pages, html_s = read_template(), Builder(), [], []
+    try:
+        builder.warm_up("chromium", formats=("html",))
+        for row in roster_rows()[:n]:
+            job = prepare(SAMPLE / "answers" / f"{row['id']}.json", template, row["id"], row, formats=("html",))
+            t = time.perf_counter()
+            pages.append(builder.build(job)[f"workbook-{job.participant}.html"].decode())
+            html_s.append(time.perf_counter() - t)
+    finally:
+        builder.close()
+    print(f"{n} sample workbooks, HTML (template run + export) on a warm worker: {ms(html_s)}")
+    for engine in ("chromium", "weasyprint"):
+        times: dict[bool, list[float]] = {False: [], True: []}
+        with open_printer(engine, tagged=False) as plain, open_printer(engine, tagged=True) as tagged:
+            plain.pdf(pages[0]), tagged.pdf(pages[0])  # warm both
+            for r in range(rounds):
+                for page in pages:  # alternate, so a busy moment of the machine falls on both alike
+                    order = (plain, tagged) if r % 2 == 0 else (tagged, plain)
+                    for printer in order:
+                        t = time.perf_counter()
+                        printer.pdf(page)
+                        times[printer.tagged].append(time.perf_counter() - t)
+        untagged, with_tags = statistics.median(times[False]), statistics.median(times[True])
+        build = statistics.median(html_s) + with_tags
+        print(f"{engine}: print untagged {ms(times[False])}; tagged {ms(times[True])}; "
+              f"tagging adds {(with_tags - untagged) * 1000:.0f} ms = {(with_tags / untagged - 1) * 100:.0f} % of "
+              f"the print, {(with_tags - untagged) / build * 100:.0f} % of a tagged workbook's build "
+              f"({build * 1000:.0f} ms)")
+
+
 def synthetic_cohort(n: int, folder: Path) -> Path:
     """n fictional participants: the sample answers again, each with its own id and name, a
     numbered vision statement, and the first row of every table numbered too, so no two workbooks
@@ -318,10 +355,15 @@ if __name__ == "__main__":
     ap.add_argument("--per-workbook", action="store_true", help="only one workbook against printing its HTML")
     ap.add_argument("--naive", type=int, default=30, metavar="N",
                     help="participants the naive loop builds (default: all 30; it takes ~20 s each)")
+    ap.add_argument("--tagging", type=int, metavar="N",
+                    help="only tagged against untagged printing of N sample workbooks, both engines")
     ap.add_argument("--scale", metavar="N,N,…", help="synthetic cohort sizes to build, e.g. 100,300,1000")
     a = ap.parse_args()
     if a.scale:
         scale([int(x) for x in a.scale.split(",")])
+        sys.exit(0)
+    if a.tagging:
+        tagging(a.tagging)
         sys.exit(0)
     if a.per_workbook:
         per_workbook()

@@ -23,6 +23,7 @@ FILE_MARKS = {
     "test_keyboard_lab.py": ("browser", "slow"),
     "test_letter.py": ("slow",),
     "test_never_lose_a_word.py": ("browser", "slow"),
+    "test_pdf_structure.py": ("slow",),
     "test_print.py": ("slow",),
     "test_reflow.py": ("browser", "slow"),
     "test_report.py": ("slow",),

@@ -93,7 +93,9 @@ def chart_html(drawn: charts.Drawn, png_b64: str | None = None) -> str:
     whose LaTeX export needs it anyway), otherwise an SVG (pages and workbooks)."""
     src = (f"data:image/png;base64,{png_b64}" if png_b64 else
            "data:image/svg+xml;base64," + base64.b64encode(drawn.svg()).decode("ascii"))
-    return (f'<figure class="llc-chart"><img src="{src}" '
+    # The figure is named too: Chromium tags <figure> as a PDF Figure of its own, and a Figure
+    # without /Alt is a picture a screen reader cannot describe (its /Alt stands for what is in it).
+    return (f'<figure class="llc-chart" aria-label="{esc(drawn.alt)}"><img src="{src}" '
             f'alt="{esc(drawn.alt)}"/><figcaption>{esc(drawn.alt)}</figcaption></figure>')
 
 
@@ -352,7 +354,9 @@ def cover_html(participant: Mapping, on: dt.date, sessions_progress, cohort_name
                   for s, (d, t) in sessions_progress)
     dates = ""
     if schedule:
-        named = f" — {esc(ISOLATE.format(cohort_name))}" if cohort_name else ""
+        # <bdi>, not FSI…PDI characters: the heading becomes a PDF bookmark, and a bookmark
+        # keeps invisible characters that some readers draw as boxes.
+        named = f" — <bdi>{esc(cohort_name)}</bdi>" if cohort_name else ""
         dates = f"<h2>Cohort dates{named}</h2>{schedule_table_html(schedule, compact=True)}"
     # With dates the cover holds a table more: less space above the title so it stays one page.
     dated = " llc-cover-dated" if dates else ""
@@ -384,9 +388,18 @@ def page_html(body: str, title: str, footer_name: str = "", styles: tuple[str, .
                         body=pages.safe(f"\n{body}\n"))  # main: a landmark for screen readers
 
 
+FOOTER_NAME = 70  # characters of a name the running footer shows: with the rest, one 8 pt line
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis: a pasted 10,000-character name must not
+    fill a page's footer (or, through ``<title>``, a PDF's title bar) while the cover shows it whole."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def page_context(title: str, footer_name: str = "", styles: tuple[str, ...] = ()) -> dict:
     """What ``workbook.html.j2`` (and a template extending it) needs besides its body."""
-    who = f"{css_string(ISOLATE.format(footer_name))} \" · \" " if footer_name else ""
+    who = f"{css_string(ISOLATE.format(shortened(footer_name, FOOTER_NAME)))} \" · \" " if footer_name else ""
     footer = f'"On the Leading Edge · " {who}"page " counter(page) " of " counter(pages)'
     return {"title": title, "footer": pages.safe(footer), "styles": tuple(styles)}
 
