@@ -208,3 +208,24 @@ def test_a_panel_pointing_at_a_missing_field_is_named(tmp_path, monkeypatch):
     with pytest.raises(defs.DefinitionError, match=r"panel 'quadrants', option 'table': "
                                                    r"'relationships.stakeholders.row' is not a field"):
         defs.sessions()
+
+
+@pytest.mark.parametrize("title, words", [
+    ("W" * 10_000, "'title' is 10,000 characters"),
+    ("Line one\nline two", "'title' runs over several lines"),
+])
+def test_a_worksheet_heading_too_long_for_a_bookmark_is_named(tmp_path, monkeypatch, title, words):
+    import shutil
+
+    import yaml
+
+    edited = tmp_path / "sessions"
+    shutil.copytree(defs.BUILTIN_DIR, edited)
+    f = edited / "01_visioning.yaml"
+    raw = yaml.safe_load(f.read_text(encoding="utf-8"))
+    raw["worksheets"][1]["title"] = title
+    f.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("LLC_SESSIONS_DIR", str(edited))
+    wid = raw["worksheets"][1]["id"]
+    with pytest.raises(defs.DefinitionError, match=rf"01_visioning\.yaml worksheet '{wid}': {words}.*at most 200"):
+        defs.sessions()

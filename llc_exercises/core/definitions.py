@@ -145,6 +145,22 @@ def _require(mapping: dict, name: str, where: str) -> Any:
     return mapping[name]
 
 
+HEADING_MAX = 200  # characters; a heading is a page heading, a contents line and a PDF bookmark
+
+
+def _heading(mapping: dict, where: str) -> str:
+    """A session's or worksheet's title: one line a reader can take in, since it becomes the page's
+    heading, a line of the contents and a bookmark in every workbook PDF."""
+    title = str(_require(mapping, "title", where))
+    problem = ("runs over several lines" if "\n" in title.strip()
+               else f"is {len(title):,} characters" if len(title) > HEADING_MAX else "")
+    if problem:
+        raise DefinitionError(f"{where}: 'title' {problem}; a title is a heading and a PDF bookmark, so keep "
+                              f"it to one line of at most {HEADING_MAX} characters and put the rest in "
+                              "'instructions'.")
+    return title.strip()
+
+
 def _parse_field(raw: dict, where: str, key: str, allowed: tuple[str, ...]) -> Field:
     fid = _require(raw, "id", where)
     where = f"{where} field '{fid}'"
@@ -229,7 +245,7 @@ def parse_session(raw: dict, source: Path) -> Session:
                     options=dict(d.get("options") or {}))
             for d in wraw.get("derived") or ())
         worksheets.append(Worksheet(
-            id=wid, title=str(_require(wraw, "title", wwhere)),
+            id=wid, title=_heading(wraw, wwhere),
             framework=str(_require(wraw, "framework", wwhere)),
             instructions=str(wraw.get("instructions") or ""), fields=fields, session=sid,
             chart=chart, derived=derived, year_end=bool(wraw.get("year_end", True))))
@@ -247,7 +263,7 @@ def parse_session(raw: dict, source: Path) -> Session:
         return tuple(out)
 
     return Session(id=sid, number=int(_require(raw, "number", where)),
-                   title=str(_require(raw, "title", where)),
+                   title=_heading(raw, where),
                    original_date=str(raw.get("original_date") or ""),
                    objectives=mapped(raw.get("objectives"), "objective"), worksheets=tuple(worksheets),
                    source=source, commitments=mapped(raw.get("commitments"), "commitment"))
