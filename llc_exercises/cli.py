@@ -212,6 +212,13 @@ def cmd_cohort(args) -> int:
     print(f"  {c.hours_available():g} hours from sessions and meetings; {c.credit.required_hours:g} required for "
           f"{c.credit.offered}" + ("" if c.credit.pd_log_max_hours is None else
                                   f" (up to {c.credit.pd_log_max_hours:g} more from each PD log)"))
+    if c.hub_group or c.facilitator_logins():
+        logins = ", ".join(c.facilitator_logins()) or "none named (only hub admins see it)"
+        print(f"  On the hub: participants are the members of group {c.hub_group or '(none)'!r}; "
+              f"facilitators {logins}")
+    for t in c.teams:
+        others = ", ".join(m for m in t.members if m != t.leader)
+        print(f"  Team {t.name!r}: led by {t.leader}, with {others or 'no one else yet'}")
     return EXIT_OK
 
 

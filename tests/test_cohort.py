@@ -126,3 +126,65 @@ def test_before_and_after_surveys_ask_the_same_statements():
         b, a = before.field(fid), after.field(fid)
         assert (b.type, b.label, b.levels) == (a.type, a.label, a.levels), fid
         assert len(b.levels) == 5
+
+
+# ---- on a hub: the cohort's group, its facilitators' logins and its partnership teams ------------
+HUB_KEYS = """hub_group: Cohort-A
+teams:
+  - name: North partnership
+    leader: Ana
+    members: [ben, chloe]
+  - name: South partnership
+    leader: dara
+    members: [eli]
+"""
+
+
+def with_hub_keys(tmp_path, extra: str = HUB_KEYS, login: str = "rinkwell"):
+    text = GOOD.read_text(encoding="utf-8")
+    text = text.replace('    email: "rinkwell@example.org"\n',
+                        f'    email: "rinkwell@example.org"\n    hub_user: {login}\n', 1)
+    path = tmp_path / "cohort.yaml"
+    path.write_text(text.replace("attendance: attendance.csv\n", "") + extra, encoding="utf-8")
+    return path
+
+
+def test_hub_group_facilitator_logins_and_teams_are_read_lower_cased(tmp_path, capsys):
+    c = load_cohort(with_hub_keys(tmp_path, login="RInkwell"))
+    assert c.hub_group == "cohort-a"  # JupyterHub's authenticators lower-case names
+    assert c.facilitator_logins() == ("rinkwell",)
+    assert [(t.name, t.leader, t.members) for t in c.teams] == [
+        ("North partnership", "ana", ("ben", "chloe")), ("South partnership", "dara", ("eli",))]
+    assert c.team_of("chloe").name == "North partnership" and c.team_of("ana").leader == "ana"
+    assert c.team_of("zoe") is None
+    assert cli.main(["cohort", "check", str(tmp_path / "cohort.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "group 'cohort-a'" in out and "facilitators rinkwell" in out
+    assert "Team 'North partnership': led by ana, with ben, chloe" in out
+
+
+def test_a_cohort_without_hub_keys_has_none():
+    c = load_cohort(GOOD)
+    assert c.hub_group == "" and c.teams == () and c.facilitator_logins() == ()
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    (HUB_KEYS.replace("members: [eli]", "members: [eli, ben]"),
+     "team 'South partnership' (teams entry 2): 'ben' is already in team 'North partnership'"),
+    (HUB_KEYS.replace("leader: dara", "leader: chloe"),
+     "team 'South partnership' (teams entry 2): 'chloe' is already in team 'North partnership'"),
+    (HUB_KEYS.replace("hub_group: Cohort-A\n", ""), "'teams' needs 'hub_group'"),
+    (HUB_KEYS.replace("name: South partnership", "name: north PARTNERSHIP"), "another team is already called"),
+    (HUB_KEYS.replace("members: [eli]", "members: []"), "'members' should list the team's hub logins"),
+    (HUB_KEYS.replace("leader: dara", "leader: \"dara smith\""), "leader: 'dara smith' is not a hub login"),
+    (HUB_KEYS.replace("leader: dara", "leader: rinkwell"), "'rinkwell' is a facilitator of this cohort"),
+    (HUB_KEYS.replace("    members: [eli]", "    members: [eli]\n    colour: red"), "colour"),
+    ("hub_group: [a, b]\n", "hub_group: \"['a', 'b']\" is not a hub login"),
+])
+def test_team_mistakes_name_the_file_the_team_and_the_fix(tmp_path, capsys, extra, words):
+    path = with_hub_keys(tmp_path, extra)
+    with pytest.raises(CohortError) as caught:
+        load_cohort(path)
+    assert str(path) in str(caught.value) and words in str(caught.value), str(caught.value)
+    assert cli.main(["cohort", "check", str(path)]) != 0
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -28,11 +28,15 @@ from .readers import text_field
 SERIES = "On the Leading Edge"
 DEFAULT_TIMEZONE = "America/Chicago"  # ESC-20 is in San Antonio, Texas
 TOP_KEYS = ("name", "series", "organiser", "timezone", "facilitators", "credit", "attendance",
-            "certificate_secret", "sessions", "meetings")
+            "certificate_secret", "sessions", "meetings", "hub_group", "teams")
+TEAM_KEYS = ("name", "leader", "members")
 EVENT_KEYS = ("id", "title", "date", "start", "end", "hours", "where", "notes")
 CREDIT_KEYS = ("offered", "required_hours", "pd_log_max_hours")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+# A JupyterHub login or group name as the usual authenticators leave it: they lower-case names
+# (a user created as "facA" logs in as "faca"), so the file's names are compared lower-cased.
+_LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
 
 
 class _Loader(yaml.SafeLoader):
@@ -58,6 +62,19 @@ class Facilitator:
     name: str
     email: str = ""
     role: str = ""
+    hub_user: str = ""  # their JupyterHub login: they see this cohort's work on the hub
+
+
+@dataclass(frozen=True)
+class Team:
+    """A partnership group of the Colorado cohort model: a leader (a cohort member) and the members
+    whose growth plans they help with; hub logins, lower-cased."""
+    name: str
+    leader: str
+    members: tuple[str, ...]
+
+    def everyone(self) -> tuple[str, ...]:
+        return (self.leader, *(m for m in self.members if m != self.leader))
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,15 @@ class Cohort:
     attendance: Path | None  # the attendance CSV, resolved against the cohort file's folder
     certificate_secret: str
     source: Path | None
+    # On a hub: the group whose members are this cohort's participants, and their partnership teams.
+    hub_group: str = ""
+    teams: tuple[Team, ...] = ()
+
+    def facilitator_logins(self) -> tuple[str, ...]:
+        return tuple(f.hub_user for f in self.facilitators if f.hub_user)
+
+    def team_of(self, login: str) -> Team | None:
+        return next((t for t in self.teams if login in t.everyone()), None)
 
     def events(self) -> list[Event]:
         return sorted(self.sessions + self.meetings, key=lambda e: (e.date, e.start))
@@ -308,6 +334,54 @@ def _on_the_clock(e: Event, label: str, local: dt.datetime, tz_name: str, where:
                       "or more away from the change.")
 
 
+def _login(value: Any, where: str) -> str:
+    text = str(value if value is not None else "").strip()
+    login = text.lower()
+    if not _LOGIN.match(login):
+        raise CohortError(f"{where}: {text!r} is not a hub login; write the name the person signs in to "
+                          "the hub with (letters, digits, and . _ @ + -).")
+    return login
+
+
+def _teams(raw_list: Any, where: str, hub_group: str, facilitators: tuple[str, ...]) -> tuple[Team, ...]:
+    """Partnership teams: each a name, a leader and members; nobody in two teams of one cohort."""
+    if raw_list in (None, []):
+        return ()
+    if not hub_group:
+        raise CohortError(f"{where}: 'teams' needs 'hub_group' (the hub group whose members are this "
+                          "cohort's participants): team leaders and members are cohort members.")
+    if not isinstance(raw_list, list):
+        raise CohortError(f"{where}: 'teams' should be a list of entries, each `- name:` with `leader:` "
+                          "and `members:`.")
+    teams: list[Team] = []
+    seen: dict[str, str] = {}
+    for i, raw in enumerate(raw_list, start=1):
+        here = f"{where}, teams entry {i}"
+        if not isinstance(raw, dict):
+            raise CohortError(f"{here}: expected `name:`, `leader:` and `members:` (a list of hub logins).")
+        name = _text(raw, "name", here, required=True)
+        here = f"{where}, team {name!r} (teams entry {i})"
+        _unknown(raw, TEAM_KEYS, here)
+        leader = _login(raw.get("leader"), f"{here}, leader")
+        members = raw.get("members")
+        if not isinstance(members, list) or not members:
+            raise CohortError(f"{here}: 'members' should list the team's hub logins, e.g. `members: [ana, ben]`.")
+        logins = tuple(dict.fromkeys(_login(m, f"{here}, members") for m in members))
+        team = Team(name=name, leader=leader, members=logins)
+        if any(t.name.casefold() == name.casefold() for t in teams):
+            raise CohortError(f"{here}: another team is already called {name!r}; give each team its own name.")
+        for login in team.everyone():
+            if login in facilitators:
+                raise CohortError(f"{here}: {login!r} is a facilitator of this cohort (facilitators: hub_user); "
+                                  "teams are made of participants.")
+            if login in seen:
+                raise CohortError(f"{here}: {login!r} is already in team {seen[login]!r}; a participant "
+                                  "belongs to one team of a cohort.")
+            seen[login] = name
+        teams.append(team)
+    return tuple(teams)
+
+
 def parse_cohort(raw: Any, source: Path) -> Cohort:
     where = str(source)
     if not isinstance(raw, dict):
@@ -328,9 +402,10 @@ def parse_cohort(raw: Any, source: Path) -> Cohort:
             f = {"name": f}
         if not isinstance(f, dict):
             raise CohortError(f"{here}: expected `- name: …` (with optional email and role).")
-        _unknown(f, ("name", "email", "role"), here)
+        _unknown(f, ("name", "email", "role", "hub_user"), here)
+        hub_user = _login(f["hub_user"], f"{here}, hub_user") if f.get("hub_user") not in (None, "") else ""
         facilitators.append(Facilitator(_text(f, "name", here, required=True), _text(f, "email", here),
-                                        _text(f, "role", here)))
+                                        _text(f, "role", here), hub_user))
     if not facilitators:
         raise CohortError(f"{where}: 'facilitators' is missing or empty; list at least one `- name: …`.")
 
@@ -392,13 +467,17 @@ def parse_cohort(raw: Any, source: Path) -> Cohort:
                           f"earn ({available:g} hours from sessions, meetings and the PD log); lower it or "
                           "add hours.")
 
+    hub_group = _login(raw["hub_group"], f"{where}, hub_group") if raw.get("hub_group") not in (None, "") else ""
+    teams = _teams(raw.get("teams"), where, hub_group, tuple(f.hub_user for f in facilitators if f.hub_user))
+
     attendance = _text(raw, "attendance", where)
     return Cohort(
         name=_text(raw, "name", where, required=True), series=_text(raw, "series", where) or SERIES,
         organiser=_text(raw, "organiser", where), timezone=tz, facilitators=tuple(facilitators),
         sessions=tuple(sessions), meetings=tuple(meetings), credit=credit,
         attendance=(source.parent / attendance) if attendance else None,
-        certificate_secret=_text(raw, "certificate_secret", where), source=source)
+        certificate_secret=_text(raw, "certificate_secret", where), source=source,
+        hub_group=hub_group, teams=teams)
 
 
 def load_cohort(path: Path | str) -> Cohort:
