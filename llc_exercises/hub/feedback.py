@@ -1,0 +1,136 @@
+"""Feedback: what a facilitator or team leader writes to a participant about one worksheet.
+
+Kept in the service's SQLite file beside the submissions, one row per item, never deleted; the
+only change a row ever sees is the participant marking it read. The text is stored as written and
+escaped wherever it is shown (dashboard, notebook, app, PDF), like every participant's answer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core import definitions as defs
+from ..errors import LeadingEdgeError
+
+MAX_CHARS = 20_000  # a long letter's worth; more is a paste gone wrong
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user TEXT NOT NULL,
+    worksheet TEXT NOT NULL,
+    author TEXT NOT NULL,
+    text TEXT NOT NULL,
+    written TEXT NOT NULL,
+    read TEXT
+);
+CREATE INDEX IF NOT EXISTS feedback_user ON feedback (user, id);
+"""
+
+
+class FeedbackRejected(LeadingEdgeError, ValueError):
+    """A feedback body that cannot be stored; ``status`` is the HTTP code to answer with."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Feedback:
+    id: int
+    user: str  # the participant it is for
+    worksheet: str  # "<session>.<worksheet>"
+    author: str  # hub login of who wrote it
+    text: str
+    written: str  # ISO 8601, UTC
+    read: str | None  # when the participant marked it read
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "user": self.user, "worksheet": self.worksheet, "author": self.author,
+                "text": self.text, "written": self.written, "read": self.read is not None,
+                "read_at": self.read}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def check_feedback(body: bytes) -> tuple[str, str]:
+    """(worksheet key, text) from a request body, or FeedbackRejected naming the field at fault."""
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FeedbackRejected(400, f"The body is not JSON ({exc}); send "
+                                    '{"worksheet": "<session>.<worksheet>", "text": "…"}.') from None
+    if not isinstance(doc, dict):
+        raise FeedbackRejected(400, 'The body must be a JSON object: {"worksheet": …, "text": …}.')
+    key, text = doc.get("worksheet"), doc.get("text")
+    if not isinstance(key, str) or not key:
+        raise FeedbackRejected(400, "'worksheet' is missing: name the worksheet as <session>.<worksheet>, "
+                                    "e.g. visioning.core_beliefs.")
+    try:
+        defs.worksheet(key)
+    except (KeyError, ValueError, LeadingEdgeError):
+        raise FeedbackRejected(400, f"'worksheet': {key!r} is not a worksheet of the kit; name it as "
+                                    "<session>.<worksheet>, e.g. visioning.core_beliefs.") from None
+    if not isinstance(text, str) or not text.strip():
+        raise FeedbackRejected(400, "'text' is empty: write the feedback to send.")
+    if len(text) > MAX_CHARS:
+        raise FeedbackRejected(413, f"'text' is {len(text):,} characters; the limit is {MAX_CHARS:,}. "
+                                    "Shorten it or send it in parts.")
+    return key, text
+
+
+class FeedbackDB:
+    """Feedback rows in the service's SQLite file. Safe to share between threads of one process."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")  # acknowledged means on disk
+        self._conn.executescript(_SCHEMA)
+        self.path.chmod(0o600)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    _COLUMNS = "id, user, worksheet, author, text, written, read"
+
+    def add(self, user: str, worksheet: str, author: str, text: str) -> Feedback:
+        written = _now()
+        with self._lock:
+            cur = self._conn.execute("INSERT INTO feedback (user, worksheet, author, text, written) "
+                                     "VALUES (?, ?, ?, ?, ?)", (user, worksheet, author, text, written))
+        assert cur.lastrowid is not None  # an INSERT always sets it
+        return Feedback(cur.lastrowid, user, worksheet, author, text, written, None)
+
+    def _rows(self, sql: str, args=()) -> list[Feedback]:
+        with self._lock:
+            return [Feedback(*row) for row in self._conn.execute(sql, args).fetchall()]
+
+    def for_user(self, user: str) -> list[Feedback]:
+        """Every item for ``user``, newest first."""
+        return self._rows(f"SELECT {self._COLUMNS} FROM feedback WHERE user = ? ORDER BY id DESC", (user,))
+
+    def mark_read(self, user: str, fid: int) -> Feedback | None:
+        """Mark ``user``'s item ``fid`` read (the first time only); None if they have no such item."""
+        with self._lock:
+            self._conn.execute("UPDATE feedback SET read = ? WHERE id = ? AND user = ? AND read IS NULL",
+                               (_now(), fid, user))
+        found = self._rows(f"SELECT {self._COLUMNS} FROM feedback WHERE id = ? AND user = ?", (fid, user))
+        return found[0] if found else None
+
+    def unread_counts(self) -> dict[str, int]:
+        """Participants with feedback they have not marked read, and how many items."""
+        with self._lock:
+            return dict(self._conn.execute(
+                "SELECT user, COUNT(*) FROM feedback WHERE read IS NULL GROUP BY user").fetchall())
