@@ -160,11 +160,10 @@ def test_a_10000_character_name_gives_a_short_title_and_footer_and_the_same_book
     assert len(reader.pages) < 40
 
 
-@pytest.mark.parametrize("key,name", [("hebrew", HEBREW), ("arabic", ARABIC)])
-@pytest.mark.parametrize("engine", ENGINES)
+# Arabic on Chromium only: the Hebrew build covers WeasyPrint's right-to-left (the fixture saves ~6 s).
+@pytest.mark.parametrize(("key", "name", "engine"), [("hebrew", HEBREW, "chromium"), ("hebrew", HEBREW, "weasyprint"),
+                                                     ("arabic", ARABIC, "chromium")])
 def test_a_right_to_left_name_is_kept_whole_in_the_title(workbooks, engine, key, name):
-    if (key, engine) not in workbooks:
-        pytest.skip("built with one engine only")
     reader = reader_of(workbooks[key, engine])
     assert reader.metadata.title == f"On the Leading Edge — workbook of {name}"
     assert outline(reader)[0][1][1:] == sessions_outline()
