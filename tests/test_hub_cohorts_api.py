@@ -215,6 +215,8 @@ def test_bad_bodies_name_the_field_and_store_nothing(hub):
     assert call(api(s, "feedback/ann"), tokens["cid"], "POST", raw=b"{not json")[0] == 403
     assert len(call(api(s, "feedback/ann"), tokens["faca"])[1]["feedback"]) == before
     assert feedback(s, tokens["faca"], "ann", "y" * 20_000)[0] == 201  # the limit itself is fine
+    status, body = feedback(s, tokens["boss"], "nobody")  # an admin may answer anyone, if they exist
+    assert status == 404 and "nobody" in body["error"]
 
 
 def test_hostile_text_is_stored_and_returned_as_written(hub):
