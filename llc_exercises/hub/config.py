@@ -15,6 +15,7 @@ from .. import settings
 SERVICE_NAME = "leading-edge"
 DEFAULT_PORT = 10101
 DEFAULT_GROUP = "facilitators"
+COHORTS_FOLDER = "cohorts"  # under data_dir unless configure(cohorts_dir=...) says otherwise
 ACCESS_SCOPE = f"access:services!service={SERVICE_NAME}"
 # What the service itself may read from the Hub: user names, groups, admin flags, last activity.
 SERVICE_SCOPES = ["list:users", "read:users", "read:groups", "list:groups"]
@@ -52,7 +53,8 @@ def _has_extra_user_scopes() -> bool:
 def configure(c, facilitators_group: str = DEFAULT_GROUP, data_dir: str | Path = "/srv/leading-edge",
               port: int = DEFAULT_PORT, ip: str = "127.0.0.1", url: str | None = None,
               url_for_users: str | None = None, facilitators: tuple[str, ...] | list[str] = (),
-              build_jobs: int = 2, python: str | None = None, cohort: str | Path | None = None) -> dict:
+              build_jobs: int = 2, python: str | None = None, cohort: str | Path | None = None,
+              cohorts_dir: str | Path | None = None) -> dict:
     """Register the Leading Edge service in a ``jupyterhub_config.py``; returns the service entry.
 
     ``facilitators_group``: hub group whose members (and all hub admins) see the dashboard.
@@ -65,6 +67,9 @@ def configure(c, facilitators_group: str = DEFAULT_GROUP, data_dir: str | Path =
     Hub's admin page).
     ``cohort``: the cohort file (``llc cohort init``); its sessions and meetings are the columns of
     the facilitators' attendance page, which saves ``attendance.csv`` in ``data_dir``.
+    ``cohorts_dir``: the folder of cohort files the service runs (each ``*.yaml`` with its
+    ``hub_group``, facilitators' ``hub_user`` and ``teams``); default ``data_dir/cohorts``. Files
+    added, changed or removed there are noticed without a restart.
 
     Settings the file did not set itself are *added* rather than assigned, so this also works in
     a config file that is merged into another (TLJH's ``jupyterhub_config.d``): the host's own
@@ -76,6 +81,8 @@ def configure(c, facilitators_group: str = DEFAULT_GROUP, data_dir: str | Path =
                "--ip", ip, "--port", str(port), "--build-jobs", str(build_jobs)]
     if cohort:
         command += ["--cohort", str(Path(cohort).expanduser().resolve())]
+    if cohorts_dir:
+        command += ["--cohorts-dir", str(Path(cohorts_dir).expanduser().resolve())]
     entry = {"name": SERVICE_NAME, "url": service_url, "command": command,
              "display": True, "oauth_no_confirm": True,
              "info": {"description": "Leading Edge: send answers, facilitator dashboard"}}

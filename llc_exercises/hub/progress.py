@@ -3,6 +3,7 @@ send, from the latest submissions and the Hub's user list (the dashboard and ``a
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
 from ..core import definitions as defs
 from ..core.values import progress
@@ -18,8 +19,10 @@ def sessions_summary() -> list[dict]:
              "total": progress(s, {})[1]} for s in defs.sessions()]
 
 
-async def cohort_progress(db: SubmissionDB, directory: HubDirectory, sessions: list[dict]) -> dict:
-    """For each participant and session: answered, total, last change, last submission."""
+async def cohort_progress(db: SubmissionDB, directory: HubDirectory, sessions: list[dict],
+                          users: Collection[str] | None = None) -> dict:
+    """For each participant and session: answered, total, last change, last submission.
+    ``users``: only these logins (one cohort's members, whether or not they have sent); None: everyone."""
     try:
         hub_users = await directory.users()
     except Exception as exc:  # noqa: BLE001 - the Hub being slow must not hide submissions
@@ -28,7 +31,10 @@ async def cohort_progress(db: SubmissionDB, directory: HubDirectory, sessions: l
     latest = {s.user: s for s in db.latest_all()}
     counts = db.counts()
     seen = {u["name"]: u for u in hub_users}
-    names = sorted({*latest, *(n for n, u in seen.items() if not directory.is_facilitator_model(u))})
+    if users is None:
+        names = sorted({*latest, *(n for n, u in seen.items() if not directory.is_facilitator_model(u))})
+    else:
+        names = sorted(set(users))
     people = []
     for name in names:
         sub = latest.get(name)

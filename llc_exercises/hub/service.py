@@ -16,8 +16,10 @@ from tornado import web
 
 from .. import settings
 from .attendance import ATTENDANCE_FILE, read_cohort
-from .config import DEFAULT_GROUP, DEFAULT_PORT, SERVICE_NAME
+from .cohorts import CohortFolder
+from .config import COHORTS_FOLDER, DEFAULT_GROUP, DEFAULT_PORT, SERVICE_NAME
 from .directory import HubDirectory
+from .feedback import FeedbackDB
 from .jobs import Builds
 from .progress import cohort_progress, sessions_summary
 from .submissions import MAX_BODY_BYTES, SubmissionDB
@@ -30,7 +32,7 @@ class Service:
 
     def __init__(self, data_dir: Path, group: str = DEFAULT_GROUP, build_jobs: int = 2,
                  prefix: str | None = None, api_url: str | None = None, token: str | None = None,
-                 cohort: Path | None = None):
+                 cohort: Path | None = None, cohorts_dir: Path | None = None):
         self.data_dir = Path(data_dir)
         self.cohort_path = cohort
         self.attendance_path = self.data_dir / ATTENDANCE_FILE
@@ -38,6 +40,14 @@ class Service:
         self.group = group
         self.prefix = prefix or settings.HUB_SERVICE_PREFIX.raw() or f"/services/{SERVICE_NAME}/"
         self.db = SubmissionDB(self.data_dir / "submissions.sqlite")
+        # Feedback lives in the same SQLite file: one file to back up, one 0600 file to guard.
+        self.feedback = FeedbackDB(self.data_dir / "submissions.sqlite")
+        # Cohort files are read again while the service runs (cohorts come and go without a restart);
+        # the default folder is made so an admin sees where to put them.
+        self.cohorts_dir = Path(cohorts_dir) if cohorts_dir else self.data_dir / COHORTS_FOLDER
+        if cohorts_dir is None:
+            self.cohorts_dir.mkdir(exist_ok=True, mode=0o700)
+        self.cohorts = CohortFolder(self.cohorts_dir)
         self.builds = Builds(self.data_dir / "builds", self.db, build_jobs)
         self.directory = HubDirectory(api_url or settings.HUB_API_URL.raw(),
                                       token or settings.HUB_API_TOKEN.raw(), group)
@@ -52,7 +62,7 @@ class Service:
         return {"db": self.db, "builds": self.builds, "directory": self.directory,
                 "facilitators_group": self.group, "service_prefix": self.prefix,
                 "cohort_path": self.cohort_path, "attendance_path": self.attendance_path,
-                "sessions": self.sessions}
+                "sessions": self.sessions, "cohorts": self.cohorts, "feedback": self.feedback}
 
     def app(self) -> web.Application:
         # jupyterhub is imported here: participants' kernels import this package without it
@@ -79,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cohort", type=Path, default=settings.COHORT.raw() or None,
                    help="the cohort file (llc cohort init): its sessions and meetings are the attendance "
                         "page's columns (default: $LLC_COHORT)")
+    p.add_argument("--cohorts-dir", type=Path, default=None,
+                   help="the folder of cohort files (*.yaml with hub_group, facilitators' hub_user, teams), "
+                        "read again while the service runs (default: DATA_DIR/cohorts)")
     args = p.parse_args(argv)
     # A hub started from a background script hands its children an ignored SIGINT; the Hub stops
     # services with SIGINT first, so restore the default and stop at once when asked.
@@ -88,7 +101,11 @@ def main(argv: list[str] | None = None) -> int:
         print("llc service: JUPYTERHUB_API_TOKEN is not set. This service is started by JupyterHub; "
               "register it with llc_exercises.hub.configure(c) in jupyterhub_config.py.", file=sys.stderr)
         return 2
-    svc = Service(args.data_dir, args.facilitators_group, args.build_jobs, cohort=args.cohort)
+    svc = Service(args.data_dir, args.facilitators_group, args.build_jobs, cohort=args.cohort,
+                  cohorts_dir=args.cohorts_dir)
+    book = svc.cohorts.book()  # read once now, so a broken file is named in the log at start
+    log.info("cohorts folder %s: %d cohort(s)%s", svc.cohorts_dir, len(book.cohorts),
+             f", {len(book.problems)} problem(s)" if book.problems else "")
     _, problem = read_cohort(svc.cohort_path)
     if problem:  # reported, not fatal: submissions must keep working while the file is fixed
         log.warning("attendance page unavailable: %s", problem)

@@ -1,13 +1,19 @@
 """The service's JSON API: participants' kernels send answers (``Authorization: token …``);
-facilitators' scripts and the dashboard read progress, export answers and run builds."""
+facilitators' scripts and the dashboard read progress, export answers and run builds; facilitators
+and team leaders read one participant's work and write feedback on it (issue 20).
+
+Who may do what is ``cohorts.Book``'s rules; hub admins see everything, and members of the legacy
+facilitators group keep today's view while no cohort file exists. The POSTs here are answered for
+``Authorization: token`` callers without an xsrf check: the application sets no ``xsrf_cookies``,
+and HubOAuth itself refuses a cookie-authenticated POST without a valid xsrf token."""
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from tornado import web
 
-from ..exports import export_zip
+from ..feedback import FeedbackRejected, check_feedback
+from ..progress import cohort_progress
 from ..submissions import SubmissionRejected, check_submission
 from .base import BaseHandler
 
@@ -41,8 +47,7 @@ class SubmissionAPIHandler(BaseHandler):
     api = True
 
     async def get(self, user):
-        if user != self.current_user["name"]:
-            await self.facilitator()
+        await self.may_read(user)
         found = self.db.latest_document(user)
         if found is None:
             raise web.HTTPError(404, f"No submission from {user!r} yet.")
@@ -54,19 +59,91 @@ class ProgressAPIHandler(BaseHandler):
     api = True
 
     async def get(self):
-        await self.facilitator()
-        self.json(200, await self.progress())
+        users = await self.everyone_i_run()
+        self.json(200, await cohort_progress(self.db, self.directory, self.sessions, users))
 
 
 class ExportAPIHandler(BaseHandler):
     api = True
 
     async def get(self):
-        await self.facilitator()
-        data = await asyncio.get_running_loop().run_in_executor(None, export_zip, self.db)
-        self.set_header("Content-Type", "application/zip")
-        self.set_header("Content-Disposition", 'attachment; filename="leading-edge-answers.zip"')
-        self.finish(data)
+        await self.send_export(await self.everyone_i_run(), "leading-edge-answers.zip")
+
+
+class CohortsAPIHandler(BaseHandler):
+    """The cohorts the caller may see with their teams; a team leader sees only their own team."""
+    api = True
+
+    async def get(self):
+        viewer, book = await self.viewer(), self.book()
+        out = []
+        for cid in book.visible(viewer):
+            c = book.cohorts[cid]
+            runs = book.runs(viewer, cid)
+            teams = [t for t in c.teams if runs or t.leader == viewer.name]
+            out.append({"id": cid, "name": c.name, "hub_group": c.hub_group, "timezone": c.timezone,
+                        "facilitators": list(c.facilitator_logins()), "runs": runs,
+                        "teams": [{"name": t.name, "leader": t.leader, "members": list(t.members)}
+                                  for t in teams]})
+        body: dict = {"cohorts": out}
+        if viewer.admin:  # files with mistakes are named to those who can fix them (and logged)
+            body["problems"] = list(book.problems)
+        self.json(200, body)
+
+
+class CohortProgressAPIHandler(BaseHandler):
+    api = True
+
+    async def get(self, cid):
+        users = await self.cohort_members(cid)
+        self.json(200, {"cohort": cid, **await cohort_progress(self.db, self.directory, self.sessions, users)})
+
+
+class CohortExportAPIHandler(BaseHandler):
+    api = True
+
+    async def get(self, cid):
+        await self.send_export(await self.cohort_members(cid), f"leading-edge-{cid}-answers.zip")
+
+
+class FeedbackAPIHandler(BaseHandler):
+    """A participant's feedback: read by them and by whoever may answer them; written by their
+    cohort's facilitators, their team leader and hub admins."""
+    api = True
+
+    async def get(self, user):
+        await self.may_read(user)
+        self.json(200, {"user": user, "feedback": [f.as_json() for f in self.feedback.for_user(user)]})
+
+    async def post(self, user):
+        viewer = await self.viewer()
+        # Permission first: an outsider learns nothing, not even what a good body would be.
+        allowed = self.book().may_respond(viewer, user, await self.user_groups(user))
+        if not allowed and not (viewer.name != user and await self.legacy_facilitator()):
+            raise web.HTTPError(403, f"You may not write feedback to {user!r}: only their cohort's "
+                                     "facilitators, their team leader and hub admins may.")
+        try:
+            key, text = check_feedback(self.request.body)
+        except FeedbackRejected as exc:
+            log.info("feedback from %s to %s refused: %s", viewer.name, user, exc)
+            return self.json(exc.status, {"error": str(exc), "status": exc.status})
+        if await self.hub_user(user) is None:
+            raise web.HTTPError(404, f"{user!r} is not a user of this hub.")
+        item = self.feedback.add(user, key, viewer.name, text)
+        log.info("feedback %d from %s to %s on %s stored", item.id, viewer.name, user, key)
+        self.json(201, item.as_json())
+
+
+class FeedbackReadAPIHandler(BaseHandler):
+    api = True
+
+    def post(self, user, fid):
+        if self.current_user["name"] != user:
+            raise web.HTTPError(403, "Only the participant the feedback is for marks it read.")
+        item = self.feedback.mark_read(user, int(fid))
+        if item is None:
+            raise web.HTTPError(404, f"{user!r} has no feedback {fid}.")
+        self.json(200, item.as_json())
 
 
 class BuildsAPIHandler(BaseHandler):
@@ -89,6 +166,11 @@ class LatestBuildAPIHandler(BaseHandler):
 
 
 default_handlers = [
+    ("api/cohorts", CohortsAPIHandler),
+    (r"api/cohorts/([^/]+)/progress", CohortProgressAPIHandler),
+    (r"api/cohorts/([^/]+)/export\.zip", CohortExportAPIHandler),
+    (r"api/feedback/([^/]+)", FeedbackAPIHandler),
+    (r"api/feedback/([^/]+)/(\d+)/read", FeedbackReadAPIHandler),
     ("api/health", HealthHandler),
     ("api/submissions", SubmissionsAPIHandler),
     (r"api/submissions/([^/]+)", SubmissionAPIHandler),

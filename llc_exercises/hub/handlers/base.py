@@ -3,7 +3,11 @@ caching headers, JSON bodies and error pages or JSON errors. Shared state (datab
 directory, paths) comes from the tornado application's settings, which ``Service.app`` fills."""
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import re
+import time
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -11,7 +15,10 @@ from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
 from tornado import web
 
 from .. import dashboard
+from ..cohorts import Book, CohortFolder, Viewer
 from ..directory import HubDirectory
+from ..exports import export_zip
+from ..feedback import FeedbackDB
 from ..jobs import Builds
 from ..progress import cohort_progress
 from ..submissions import SubmissionDB
@@ -21,6 +28,9 @@ MESSAGES = {
          "restart your server from the Hub Control Panel.",
     404: "Not found.", 405: "Method not allowed."}
 T = TypeVar("T")
+log = logging.getLogger("leading-edge")
+FRESH_S = 5.0  # the least time between two fresh readings of the Hub's user list for unknown names
+_last_fresh = float("-inf")
 
 
 class Setting(Generic[T]):
@@ -46,6 +56,8 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     cohort_path = Setting["Path | None"]()
     attendance_path = Setting[Path]()
     sessions = Setting["list[dict]"]()
+    cohorts = Setting[CohortFolder]()
+    feedback = Setting[FeedbackDB]()
 
     async def progress(self) -> dict:
         return await cohort_progress(self.db, self.directory, self.sessions)
@@ -87,6 +99,97 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         else:
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(dashboard.error_html(status_code, msg))
+
+    # ---- cohorts: who is asking, and about whom ----
+    def book(self) -> Book:
+        """The cohort files as they are now (re-read at most once a second, without a restart)."""
+        return self.cohorts.book()
+
+    async def hub_user(self, name: str) -> dict | None:
+        """The Hub's model of user ``name`` (groups, admin flag), or None if the Hub has no such user.
+        The list is cached briefly; a name not in it is asked again once, for users added since."""
+        global _last_fresh
+        try:
+            found = next((u for u in await self.directory.users() if u["name"] == name), None)
+            # Asking again costs a page per 200 users: at most every few seconds, so requests about
+            # names that do not exist cannot make the service hammer the Hub.
+            if found is None and time.monotonic() - _last_fresh >= FRESH_S:
+                _last_fresh = time.monotonic()
+                found = next((u for u in await self.directory.users(True) if u["name"] == name), None)
+            return found
+        except Exception as exc:  # noqa: BLE001 - the Hub unreachable: nobody gains rights from it
+            log.warning("could not ask the Hub about %s: %s", name, exc)
+        return None
+
+    async def user_groups(self, name: str) -> set[str]:
+        """The hub groups of user ``name`` (which cohorts they are in); empty if unknown."""
+        return set((await self.hub_user(name) or {}).get("groups") or [])
+
+    async def viewer(self) -> Viewer:
+        """Who is asking: their login, admin flag and groups. A token's own model carries groups but
+        not the admin flag, so the Hub's user list (fresher than the token cache) supplies both."""
+        model = self.current_user
+        if model.get("kind", "user") != "user":  # a service's token: no cohort rights of its own
+            return Viewer(model["name"])
+        found = await self.hub_user(model["name"])
+        groups = (found or model).get("groups") or []
+        return Viewer(model["name"], bool(model.get("admin") or (found or {}).get("admin")), frozenset(groups))
+
+    async def legacy_facilitator(self) -> bool:
+        """Members of the legacy facilitators group keep today's view of everyone while the hub
+        runs no cohort files (hub admins always have it)."""
+        return not self.book().cohorts and await self.directory.is_facilitator(self.current_user)
+
+    async def may_read(self, user: str) -> None:
+        """403 unless the caller may read ``user``'s work and feedback: the user, an admin, a
+        facilitator of one of their cohorts, their team leader (or a legacy facilitator)."""
+        viewer = await self.viewer()
+        if viewer.name == user or self.book().may_read(viewer, user, await self.user_groups(user)):
+            return
+        if await self.legacy_facilitator():
+            return
+        raise web.HTTPError(403, f"You may not see {user!r}'s work: only they, their cohort's facilitators, "
+                                 "their team leader and hub admins may.")
+
+    async def members(self, book: Book, cids: list[str]) -> set[str]:
+        """The hub logins in the groups of these cohorts (their participants, sent or not)."""
+        groups = {book.cohorts[cid].hub_group for cid in cids} - {""}
+        try:
+            users = await self.directory.users()
+        except Exception as exc:  # noqa: BLE001 - without the Hub, whose work is whose is unknown
+            log.warning("could not list hub users: %s", exc)
+            raise web.HTTPError(503, "The Hub did not answer; try again in a moment.") from None
+        return {u["name"] for u in users if groups & set(u.get("groups") or [])}
+
+    async def cohort_members(self, cid: str) -> set[str]:
+        """One cohort's participants, for someone who runs it: 404 for an unknown cohort, 403 for
+        anyone but hub admins and its facilitators (team leaders neither export nor see it all)."""
+        book, viewer = self.book(), await self.viewer()
+        if cid not in book.cohorts:
+            raise web.HTTPError(404, f"No cohort {cid!r} on this hub (cohort files are <id>.yaml).")
+        if not book.runs(viewer, cid):
+            raise web.HTTPError(403, f"Only hub admins and the facilitators of cohort {cid!r} may see it all.")
+        return await self.members(book, [cid])
+
+    async def everyone_i_run(self) -> set[str] | None:
+        """Whose work the caller may see as a whole: None for everyone (hub admins, and legacy
+        facilitators while no cohort file exists), else the members of the cohorts they run."""
+        viewer, book = await self.viewer(), self.book()
+        if viewer.admin or await self.legacy_facilitator():
+            return None
+        runs = [cid for cid in book.cohorts if book.runs(viewer, cid)]
+        if not runs:
+            raise web.HTTPError(403, "Facilitators only: you are not a hub admin, a facilitator of a cohort "
+                                     f"or a member of the '{self.facilitators_group}' group.")
+        return await self.members(book, runs)
+
+    async def send_export(self, users: set[str] | None, filename: str) -> None:
+        """The export zip (``llc build --roster`` layout) of ``users`` (None: everyone)."""
+        data = await asyncio.get_running_loop().run_in_executor(None, export_zip, self.db, users)
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)  # a cohort id is a file name an admin chose
+        self.set_header("Content-Type", "application/zip")
+        self.set_header("Content-Disposition", f'attachment; filename="{safe}"')
+        self.finish(data)
 
     async def facilitator(self) -> dict:
         user = self.current_user
