@@ -283,3 +283,29 @@ def test_configure_points_the_service_at_another_cohorts_folder(tmp_path):
     finally:
         svc.feedback.close()
         svc.db.close()
+
+
+def test_what_the_hub_contradicts_in_a_file_is_named_to_who_runs_it(hub):
+    """An unknown group or facilitator login, a team leader outside the cohort's group: named to the
+    cohort's facilitators and hub admins, while every cohort keeps serving."""
+    s, tokens = hub
+    path = s.service_data / "cohorts" / "d.yaml"
+    teams = "teams:\n  - name: East\n    leader: cid\n    members: [ghost]\n"
+    path.write_text(cohort_text("Cohort D", "cohort-a-typo", "facb", teams).replace(
+        "  - name: \"Tobias Marginalia (fictional)\"\n",
+        "  - name: \"Tobias Marginalia (fictional)\"\n    hub_user: nobody\n", 1), encoding="utf-8")
+    try:
+        deadline = time.monotonic() + 5
+        while "d" not in {c["id"] for c in cohorts_of(s, tokens["facb"])["cohorts"]}:
+            assert time.monotonic() < deadline, cohorts_of(s, tokens["boss"])
+            time.sleep(0.2)
+        d = next(c for c in cohorts_of(s, tokens["facb"])["cohorts"] if c["id"] == "d")
+        said = " | ".join(d["problems"])
+        assert "hub_group 'cohort-a-typo' is not a group on this hub" in said, said
+        assert "facilitator hub_user 'nobody' is not a user of this hub" in said, said
+        assert "team 'East' member 'ghost' is not a user of this hub" in said, said
+        assert all("d.yaml" in p for p in d["problems"])
+        assert set(d["problems"]) <= set(cohorts_of(s, tokens["boss"])["problems"])
+        assert call(api(s, "cohorts/a/progress"), tokens["faca"])[0] == 200  # the others keep serving
+    finally:
+        path.unlink()

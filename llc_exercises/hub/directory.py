@@ -19,6 +19,8 @@ class HubDirectory:
         self.api_url, self.token, self.group = api_url.rstrip("/"), token, group
         self._users: list[dict] = []
         self._fetched = 0.0
+        self._groups: dict[str, set[str]] = {}
+        self._groups_fetched = float("-inf")
         self._lock = asyncio.Lock()
 
     async def _get(self, path: str):
@@ -40,6 +42,23 @@ class HubDirectory:
                     offset += len(page)
                 self._users, self._fetched = users, time.monotonic()
             return self._users
+
+    async def groups(self) -> dict[str, set[str]]:
+        """Every hub group and its members (cached as long as the users): whether a cohort file's
+        group exists, and who is in it."""
+        async with self._lock:
+            if time.monotonic() - self._groups_fetched > USERS_CACHE_S:
+                groups: dict[str, set[str]] = {}
+                offset = 0
+                while True:
+                    page = await self._get(f"groups?offset={offset}&limit=200")
+                    page = page["items"] if isinstance(page, dict) else page
+                    groups.update({g["name"]: set(g.get("users") or []) for g in page})
+                    if len(page) < 200:
+                        break
+                    offset += len(page)
+                self._groups, self._groups_fetched = groups, time.monotonic()
+            return self._groups
 
     def is_facilitator_model(self, model: dict) -> bool:
         return bool(model.get("admin")) or self.group in (model.get("groups") or [])

@@ -12,12 +12,14 @@ import logging
 
 from tornado import web
 
+from ..cohorts import membership_problems
 from ..feedback import FeedbackRejected, check_feedback
 from ..progress import cohort_progress
 from ..submissions import SubmissionRejected, check_submission
 from .base import BaseHandler
 
 log = logging.getLogger("leading-edge")
+_LOGGED: set[str] = set()  # cohort-file mismatches already written to the log
 
 
 class HealthHandler(web.RequestHandler):
@@ -76,19 +78,38 @@ class CohortsAPIHandler(BaseHandler):
 
     async def get(self):
         viewer, book = await self.viewer(), self.book()
-        out = []
+        out: list[dict] = []
+        mismatches: list[str] = []
         for cid in book.visible(viewer):
             c = book.cohorts[cid]
             runs = book.runs(viewer, cid)
             teams = [t for t in c.teams if runs or t.leader == viewer.name]
-            out.append({"id": cid, "name": c.name, "hub_group": c.hub_group, "timezone": c.timezone,
-                        "facilitators": list(c.facilitator_logins()), "runs": runs,
-                        "teams": [{"name": t.name, "leader": t.leader, "members": list(t.members)}
-                                  for t in teams]})
+            entry = {"id": cid, "name": c.name, "hub_group": c.hub_group, "timezone": c.timezone,
+                     "facilitators": list(c.facilitator_logins()), "runs": runs,
+                     "teams": [{"name": t.name, "leader": t.leader, "members": list(t.members)}
+                               for t in teams]}
+            if runs:  # what the Hub says that the file contradicts, to those who run the cohort
+                found = await self.membership_problems(cid, c)
+                entry["problems"] = found
+                mismatches += found
+            out.append(entry)
         body: dict = {"cohorts": out}
         if viewer.admin:  # files with mistakes are named to those who can fix them (and logged)
-            body["problems"] = list(book.problems)
+            body["problems"] = [*book.problems, *mismatches]
         self.json(200, body)
+
+    async def membership_problems(self, cid: str, c) -> list[str]:
+        try:
+            users = {u["name"] for u in await self.directory.users()}
+            groups = await self.directory.groups()
+        except Exception as exc:  # noqa: BLE001 - without the Hub nothing can be compared
+            log.warning("could not compare cohort %s with the Hub: %s", cid, exc)
+            return []
+        found = membership_problems(cid, c, users, groups)
+        for problem in set(found) - _LOGGED:  # once each: the dashboard asks every few seconds
+            _LOGGED.add(problem)
+            log.warning("cohort file %s", problem)
+        return found
 
 
 class CohortProgressAPIHandler(BaseHandler):
