@@ -288,19 +288,27 @@ def _hours(value: Any, where: str, allow_none: bool = False) -> float | None:
     return float(value)
 
 
+def _entries(raw_list: list, where: str, kind: str, key: str, allowed: tuple[str, ...], expected: str):
+    """Each entry of a list of mappings, with its ``key`` and the place to name in a message:
+    "FILE, team 'North' (teams entry 2)"."""
+    for i, raw in enumerate(raw_list, start=1):
+        here = f"{where}, {kind}s entry {i}"
+        if not isinstance(raw, dict):
+            raise CohortError(f"{here}: expected {expected}.")
+        name = _text(raw, key, here, required=True)
+        here = f"{where}, {kind} '{name}' ({kind}s entry {i})"
+        _unknown(raw, allowed, here)
+        yield raw, name, here
+
+
 def _events(raw_list: Any, kind: str, where: str, titles: dict[str, str]) -> list[Event]:
     if raw_list is None:
         return []
     if not isinstance(raw_list, list):
         raise CohortError(f"{where}: '{kind}s' should be a list of entries, each starting with '- id:'.")
     out = []
-    for i, raw in enumerate(raw_list, start=1):
-        here = f"{where}, {kind}s entry {i}"
-        if not isinstance(raw, dict):
-            raise CohortError(f"{here}: expected `id:`, `date:`, `start:`, `end:` and `hours:` lines.")
-        eid = _text(raw, "id", here, required=True)
-        here = f"{where}, {kind} '{eid}' ({kind}s entry {i})"
-        _unknown(raw, EVENT_KEYS, here)
+    for raw, eid, here in _entries(raw_list, where, kind, "id", EVENT_KEYS,
+                                   "`id:`, `date:`, `start:`, `end:` and `hours:` lines"):
         if not _ID.match(eid):
             raise CohortError(f"{here}: id should be lower-case letters, digits and underscores.")
         start = _time(raw.get("start"), f"{here}, start")
@@ -355,13 +363,8 @@ def _teams(raw_list: Any, where: str, hub_group: str, facilitators: tuple[str, .
                           "and `members:`.")
     teams: list[Team] = []
     seen: dict[str, str] = {}
-    for i, raw in enumerate(raw_list, start=1):
-        here = f"{where}, teams entry {i}"
-        if not isinstance(raw, dict):
-            raise CohortError(f"{here}: expected `name:`, `leader:` and `members:` (a list of hub logins).")
-        name = _text(raw, "name", here, required=True)
-        here = f"{where}, team {name!r} (teams entry {i})"
-        _unknown(raw, TEAM_KEYS, here)
+    for raw, name, here in _entries(raw_list, where, "team", "name", TEAM_KEYS,
+                                    "`name:`, `leader:` and `members:` (a list of hub logins)"):
         leader = _login(raw.get("leader"), f"{here}, leader")
         members = raw.get("members")
         if not isinstance(members, list) or not members:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..core import definitions as defs
 from ..errors import LeadingEdgeError
+from .submissions import Database
 
 MAX_CHARS = 20_000  # a long letter's worth; more is a paste gone wrong
 
@@ -86,22 +84,9 @@ def check_feedback(body: bytes) -> tuple[str, str]:
     return key, text
 
 
-class FeedbackDB:
+class FeedbackDB(Database):
     """Feedback rows in the service's SQLite file. Safe to share between threads of one process."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")  # acknowledged means on disk
-        self._conn.executescript(_SCHEMA)
-        self.path.chmod(0o600)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+    SCHEMA = _SCHEMA
 
     _COLUMNS = "id, user, worksheet, author, text, written, read"
 

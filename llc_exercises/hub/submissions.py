@@ -111,8 +111,11 @@ def check_submission(owner: str, body: bytes) -> dict:
     return doc
 
 
-class SubmissionDB:
-    """Append-only store of submissions. Safe to share between threads of one process."""
+class Database:
+    """A store in the service's SQLite file (submissions and feedback share it), with ``SCHEMA``'s
+    tables: WAL so readers never wait for a send, every write on disk before it is acknowledged,
+    0600 in a 0700 folder. One connection, used under the lock from any thread of the process."""
+    SCHEMA = ""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -121,12 +124,17 @@ class SubmissionDB:
         self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")  # acknowledged means on disk
-        self._conn.executescript(_SCHEMA)
+        self._conn.executescript(self.SCHEMA)
         self.path.chmod(0o600)
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+class SubmissionDB(Database):
+    """Append-only store of submissions. Safe to share between threads of one process."""
+    SCHEMA = _SCHEMA
 
     def add(self, user: str, doc: Mapping) -> Submission:
         progress = summarize(doc)
