@@ -102,8 +102,9 @@ MATRIX = {
     ("GET", "cohorts/a/export.zip"): "200 200 403 403 403 403 403",
     ("GET", "cohorts/b/progress"): "200 403 200 403 403 403 403",
     ("GET", "cohorts/b/export.zip"): "200 403 200 403 403 403 403",
-    ("GET", "cohorts/nope/progress"): "404 404 404 404 404 404 404",
-    ("GET", "cohorts/nope/export.zip"): "404 404 404 404 404 404 404",
+    # an unknown id: 404 for those who run a cohort; to others it is as closed as any cohort
+    ("GET", "cohorts/nope/progress"): "404 404 404 403 403 403 403",
+    ("GET", "cohorts/nope/export.zip"): "404 404 404 403 403 403 403",
     ("GET", "progress"): "200 200 200 403 403 403 403",
     ("GET", "export.zip"): "200 200 200 403 403 403 403",
     ("GET", "submissions/ann"): "200 200 403 200 200 403 403",

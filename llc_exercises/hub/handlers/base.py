@@ -162,10 +162,12 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         return {u["name"] for u in users if groups & set(u.get("groups") or [])}
 
     async def cohort_members(self, cid: str) -> set[str]:
-        """One cohort's participants, for someone who runs it: 404 for an unknown cohort, 403 for
-        anyone but hub admins and its facilitators (team leaders neither export nor see it all)."""
+        """One cohort's participants, for someone who runs it: 403 for anyone but hub admins and its
+        facilitators (team leaders neither export nor see it all); 404 for an unknown cohort, to
+        those who run some cohort."""
         book, viewer = self.book(), await self.viewer()
-        if cid not in book.cohorts:
+        runs_any = viewer.admin or any(book.runs(viewer, c) for c in book.cohorts)
+        if cid not in book.cohorts and runs_any:  # others learn nothing, not even which ids exist
             raise web.HTTPError(404, f"No cohort {cid!r} on this hub (cohort files are <id>.yaml).")
         if not book.runs(viewer, cid):
             raise web.HTTPError(403, f"Only hub admins and the facilitators of cohort {cid!r} may see it all.")
