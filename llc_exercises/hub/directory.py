@@ -10,6 +10,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 log = logging.getLogger("leading-edge")
 USERS_CACHE_S = 30
+FRESH_S = 5.0  # the least time between two fresh readings of the user list for names not in it
 
 
 class HubDirectory:
@@ -21,6 +22,7 @@ class HubDirectory:
         self._fetched = 0.0
         self._groups: dict[str, set[str]] = {}
         self._groups_fetched = float("-inf")
+        self._last_fresh = float("-inf")
         self._lock = asyncio.Lock()
 
     async def _get(self, path: str):
@@ -29,34 +31,38 @@ class HubDirectory:
         resp = await AsyncHTTPClient().fetch(req)
         return json.loads(resp.body)
 
+    async def _all(self, resource: str) -> list[dict]:
+        """Every item of one of the Hub's paged lists (users, groups), 200 a request."""
+        items: list[dict] = []
+        while True:
+            page = await self._get(f"{resource}?offset={len(items)}&limit=200")
+            page = page["items"] if isinstance(page, dict) else page
+            items += page
+            if len(page) < 200:
+                return items
+
     async def users(self, fresh: bool = False) -> list[dict]:
         async with self._lock:
             if fresh or time.monotonic() - self._fetched > USERS_CACHE_S:
-                users, offset = [], 0
-                while True:  # the Hub pages its user list
-                    page = await self._get(f"users?offset={offset}&limit=200")
-                    page = page["items"] if isinstance(page, dict) else page
-                    users += page
-                    if len(page) < 200:
-                        break
-                    offset += len(page)
-                self._users, self._fetched = users, time.monotonic()
+                self._users, self._fetched = await self._all("users"), time.monotonic()
             return self._users
+
+    async def user(self, name: str) -> dict | None:
+        """The Hub's model of ``name`` (groups, admin flag), or None if the Hub has no such user. A
+        name missing from the cached list is asked again, but at most every few seconds: requests
+        naming users who do not exist cannot make the service re-read a long list each time."""
+        found = next((u for u in await self.users() if u["name"] == name), None)
+        if found is None and time.monotonic() - self._last_fresh >= FRESH_S:
+            self._last_fresh = time.monotonic()
+            found = next((u for u in await self.users(fresh=True) if u["name"] == name), None)
+        return found
 
     async def groups(self) -> dict[str, set[str]]:
         """Every hub group and its members (cached as long as the users): whether a cohort file's
         group exists, and who is in it."""
         async with self._lock:
             if time.monotonic() - self._groups_fetched > USERS_CACHE_S:
-                groups: dict[str, set[str]] = {}
-                offset = 0
-                while True:
-                    page = await self._get(f"groups?offset={offset}&limit=200")
-                    page = page["items"] if isinstance(page, dict) else page
-                    groups.update({g["name"]: set(g.get("users") or []) for g in page})
-                    if len(page) < 200:
-                        break
-                    offset += len(page)
+                groups = {g["name"]: set(g.get("users") or []) for g in await self._all("groups")}
                 self._groups, self._groups_fetched = groups, time.monotonic()
             return self._groups
 
@@ -68,10 +74,9 @@ class HubDirectory:
             return True
         # A token's own model carries groups but not the admin flag: ask the Hub (briefly cached).
         try:
-            for fresh in (False, True):
-                found = next((u for u in await self.users(fresh) if u["name"] == model["name"]), None)
-                if found is not None:
-                    return self.is_facilitator_model(found)
+            found = await self.user(model["name"])
+            if found is not None:
+                return self.is_facilitator_model(found)
         except Exception as exc:  # noqa: BLE001 - the Hub unreachable: treat as a participant
             log.warning("could not ask the Hub whether %s is an admin: %s", model["name"], exc)
         return False

@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import re
-import time
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -29,8 +28,6 @@ MESSAGES = {
     404: "Not found.", 405: "Method not allowed."}
 T = TypeVar("T")
 log = logging.getLogger("leading-edge")
-FRESH_S = 5.0  # the least time between two fresh readings of the Hub's user list for unknown names
-_last_fresh = float("-inf")
 
 
 class Setting(Generic[T]):
@@ -106,18 +103,11 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         return self.cohorts.book()
 
     async def hub_user(self, name: str) -> dict | None:
-        """The Hub's model of user ``name`` (groups, admin flag), or None if the Hub has no such user.
-        The list is cached briefly; a name not in it is asked again once, for users added since."""
-        global _last_fresh
+        """The Hub's model of user ``name`` (groups, admin flag), or None if the Hub has no such user
+        or does not answer (then nobody gains rights from it)."""
         try:
-            found = next((u for u in await self.directory.users() if u["name"] == name), None)
-            # Asking again costs a page per 200 users: at most every few seconds, so requests about
-            # names that do not exist cannot make the service hammer the Hub.
-            if found is None and time.monotonic() - _last_fresh >= FRESH_S:
-                _last_fresh = time.monotonic()
-                found = next((u for u in await self.directory.users(True) if u["name"] == name), None)
-            return found
-        except Exception as exc:  # noqa: BLE001 - the Hub unreachable: nobody gains rights from it
+            return await self.directory.user(name)
+        except Exception as exc:  # noqa: BLE001 - the Hub unreachable
             log.warning("could not ask the Hub about %s: %s", name, exc)
         return None
 
