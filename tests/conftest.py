@@ -1,5 +1,8 @@
 import pytest
 
+# The browser drivers' own asserts should show what differed, as test files' asserts do.
+pytest.register_assert_rewrite("formdriver", "labtools")
+
 from llc_exercises.core.store import AnswerStore
 
 # What each test needs beyond Python (the marks are declared in pyproject.toml). `make test` runs

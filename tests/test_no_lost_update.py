@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import threading
+import time
 
 import pytest
 from test_carry import PID, doc, upload
@@ -83,6 +85,27 @@ def test_two_processes_saving_over_one_version_only_one_wins(store):
 
 
 # ---- the form -----------------------------------------------------------------------------------
+def test_a_save_that_starts_while_the_last_one_is_still_writing_is_no_conflict(store):
+    """On a slow disk the autosave timer can fire again while the previous save is still writing.
+    The second save must start from the version the first one wrote, not from the one before it,
+    or the form takes its own earlier save for another window's and shows the older text."""
+    view = form(store, "visioning.core_beliefs")
+    box = view.controls["why"].input
+    box.value = "the first half"
+    with view.store._thread_lock:  # the disk is slow: the first save waits at the store
+        first = threading.Thread(target=view.flush)
+        first.start()
+        time.sleep(0.2)
+        box.value = "the first half and the rest"
+        second = threading.Thread(target=view.flush)
+        second.start()
+        time.sleep(0.2)
+    first.join(5), second.join(5)
+    assert on_disk(store, WHY) == "the first half and the rest"
+    assert box.value == "the first half and the rest"
+    assert "All changes saved" in view.status.value and view.notice.children == ()
+
+
 def test_an_older_tab_is_told_and_shows_the_newer_answer_keeping_what_was_typed(store):
     store.set(WHY, "first draft")
     older, newer = form(store, "visioning.core_beliefs"), form(store, "visioning.core_beliefs")

@@ -51,6 +51,10 @@ class WorksheetView:
         self.worksheet, self.store, self.delay = ws, store, delay
         self._pending: dict[str, Control] = {}
         self._lock = threading.Lock()
+        # One save at a time: a save that began while the last was still writing (a slow disk, a busy
+        # machine) would check against the version before it and take the form's own save for
+        # another window's, putting the older text back in the box.
+        self._saving = threading.RLock()
         self._timer: threading.Timer | None = None
         self._first_pending = 0.0
         self._quiet = False  # set while the kit itself changes a control: not typing, not saved
@@ -137,6 +141,10 @@ class WorksheetView:
 
     def flush(self) -> None:
         """Write every pending change now (also called by the autosave timer and at exit)."""
+        with self._saving:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, {}
             if self._timer:
