@@ -1,9 +1,10 @@
 import pytest
 
-# The browser drivers' own asserts should show what differed, as test files' asserts do.
-pytest.register_assert_rewrite("formdriver", "labtools")
-
 from llc_exercises.core.store import AnswerStore
+
+# The browser drivers' own asserts should show what differed, as test files' asserts do (they are
+# imported by the test modules, after this file).
+pytest.register_assert_rewrite("formdriver", "labtools")
 
 # What each test needs beyond Python (the marks are declared in pyproject.toml). `make test` runs
 # them all; `make test-fast` leaves these out. Whole files first, then by fixture for mixed files.
