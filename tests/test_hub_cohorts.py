@@ -132,3 +132,18 @@ def test_what_the_hub_knows_that_the_file_contradicts(folder):
         "them out of the team.",
         "team 'North' member 'bob' is not a user of this hub."]
     assert "is not a group on this hub" in membership_problems("a", c, users, {})[0]
+
+
+def test_a_participant_in_two_cohorts_is_shown_in_the_later_ones_zone(folder):
+    path, cohorts, clock = folder
+    later = cohort_text("Cohort B", "cohort-b", "facb").replace("2026-", "2027-").replace("2025-", "2026-").replace(
+        "timezone: America/Chicago", "timezone: America/Denver")
+    touch(path / "b.yaml", later)
+    clock.tick()
+    book = cohorts.book()
+    assert book.cohorts["b"].timezone == "America/Denver"
+    assert book.current_cohort({"cohort-a", "cohort-b"}) == "b"
+    assert book.current_cohort({"cohort-a"}) == "a" and book.current_cohort({"other"}) is None
+    # authors are named as their cohort file names them
+    assert book.display_names() == {"faca": "Rosalind Inkwell (fictional)",
+                                    "facb": "Rosalind Inkwell (fictional)"}

@@ -95,6 +95,15 @@ def test_db_keeps_history_survives_reopening_and_is_private(tmp_path):
     db.close()
 
 
+def test_names_are_those_of_each_latest_send(tmp_path):
+    db = SubmissionDB(tmp_path / "s.sqlite")
+    db.add("lead", doc_for("lead", name="Old Name"))
+    db.add("lead", doc_for("lead", name="Lee Leader (fictional)"))
+    db.add("ann", doc_for("ann", name=""))
+    assert db.names(["lead", "ann", "nobody"]) == {"lead": "Lee Leader (fictional)"}
+    assert db.names([]) == {}
+
+
 def test_export_is_what_llc_build_reads_and_neutralises_formulas(tmp_path):
     db = SubmissionDB(tmp_path / "s.sqlite")
     db.add("ann", doc_for("ann", name="=HYPERLINK(\"x\")", school="Oak, \"Hollow\""))

@@ -15,6 +15,7 @@ Who sees what (issue 20):
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Iterable, Mapping
@@ -77,6 +78,19 @@ class Book:
             if team is not None and team.leader == viewer.name and c.hub_group in viewer.groups:
                 return True
         return False
+
+
+    # ---- what a participant's pages say ----
+    def current_cohort(self, user_groups: Iterable[str]) -> str | None:
+        """The participant's current cohort (of several, year over year: the one whose first
+        event is latest), whose time zone their times are shown in; None outside every cohort."""
+        ids = self.cohorts_of(user_groups)
+        return max(ids, key=lambda cid: (min((e.date for e in self.cohorts[cid].events()),
+                                             default=dt.date.min), cid), default=None)
+
+    def display_names(self) -> dict[str, str]:
+        """Hub login → the facilitator's name as their cohort file writes it ("Rosalind Inkwell")."""
+        return {f.hub_user: f.name for c in self.cohorts.values() for f in c.facilitators if f.hub_user}
 
 
 def _leads(c: Cohort, viewer: Viewer) -> bool:

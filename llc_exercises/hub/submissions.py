@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,6 +168,16 @@ class SubmissionDB(Database):
         rows = self._query("SELECT id, user, submitted, answered, progress, participant, document "
                            "FROM submissions WHERE user = ? ORDER BY id DESC LIMIT 1", (user,))
         return (self._row(rows[0]), json.loads(rows[0][6])) if rows else None
+
+    def names(self, users: Iterable[str]) -> dict[str, str]:
+        """The name each of ``users`` gave in their latest send (those who gave one)."""
+        users = list(users)
+        if not users:
+            return {}
+        rows = self._query("SELECT user, participant FROM submissions WHERE id IN (SELECT MAX(id) FROM "
+                           f"submissions WHERE user IN ({','.join('?' * len(users))}) GROUP BY user)", users)
+        found = {u: (json.loads(p).get("name") or "") for u, p in rows}
+        return {u: n for u, n in found.items() if isinstance(n, str) and n.strip()}
 
     _LATEST = "WHERE id IN (SELECT MAX(id) FROM submissions GROUP BY user) ORDER BY user"
 

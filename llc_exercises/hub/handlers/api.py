@@ -133,8 +133,17 @@ class FeedbackAPIHandler(BaseHandler):
     api = True
 
     async def get(self, user):
+        """Every item, newest first, each with its author's name (a facilitator's from the cohort
+        file, a team leader's from their own latest send), and the time zone of the user's current
+        cohort, for their notebook to show times in (null outside every cohort)."""
         await self.may_read(user)
-        self.json(200, {"user": user, "feedback": [f.as_json() for f in self.feedback.for_user(user)]})
+        book = self.book()
+        cid = book.current_cohort(await self.user_groups(user))
+        items = self.feedback.for_user(user)
+        names = {**self.db.names({f.author for f in items}), **book.display_names()}
+        self.json(200, {"user": user, "cohort": cid, "timezone": book.cohorts[cid].timezone if cid else None,
+                        "feedback": [{**f.as_json(), "author_name": names.get(f.author) or f.author}
+                                     for f in items]})
 
     async def post(self, user):
         viewer = await self.viewer()
