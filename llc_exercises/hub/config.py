@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 from .. import settings
+from .cohorts import CohortFolder
 
 SERVICE_NAME = "leading-edge"
 DEFAULT_PORT = 10101
@@ -18,7 +20,8 @@ DEFAULT_GROUP = "facilitators"
 COHORTS_FOLDER = "cohorts"  # under data_dir unless configure(cohorts_dir=...) says otherwise
 ACCESS_SCOPE = f"access:services!service={SERVICE_NAME}"
 # What the service itself may read from the Hub: user names, groups, admin flags, last activity.
-SERVICE_SCOPES = ["list:users", "read:users", "read:groups", "list:groups"]
+# read:servers: whether a user's server runs ("online now" on the dashboard).
+SERVICE_SCOPES = ["list:users", "read:users", "read:groups", "list:groups", "read:servers"]
 # The `server` role's default scopes (JupyterHub 4+), which server_token_scopes replaces.
 _SERVER_DEFAULT_SCOPES = ["users:activity!user", "access:servers!server"]
 
@@ -48,6 +51,61 @@ def _has_extra_user_scopes() -> bool:
     except ImportError:  # configuring without JupyterHub installed (docs, tests): assume current
         return True
     return hasattr(JupyterHub, "extra_user_scopes")  # JupyterHub 6+; TLJH and chart 4.x run 5
+
+
+ORIENTATION = "/lab/tree/notebooks/00_orientation.ipynb"  # where a participant starts
+
+
+def _login_of(user) -> tuple[str, bool, set[str]]:
+    """(name, admin, group names) of a JupyterHub ``User`` (or its model as a dict, in tests)."""
+    if isinstance(user, dict):
+        return user.get("name", ""), bool(user.get("admin")), set(user.get("groups") or [])
+    groups = {getattr(g, "name", g) for g in (getattr(user, "groups", None) or [])}
+    return getattr(user, "name", ""), bool(getattr(user, "admin", False)), groups
+
+
+class Landing:
+    """Where a login lands and what a server opens first, by who it is: hub admins, the facilitators
+    group and the facilitators named in cohort files (``hub_user``) land on the service's dashboard
+    and their own server opens JupyterLab's file browser (their home holds no session notebooks, so
+    opening orientation there would show JupyterLab's "Could not find path" dialog); everyone else
+    lands on their server's orientation notebook. Cohort files are read in the Hub's process too,
+    at most once a second (``cohorts.CohortFolder``), so a new cohort's facilitator needs no restart."""
+
+    def __init__(self, service_url: str, group: str, cohorts_dir: Path, notebook: str, previous_hook=None):
+        self.service_url, self.group, self.notebook = service_url, group, notebook
+        self.cohorts_dir, self.previous_hook = cohorts_dir, previous_hook
+        self._folder: CohortFolder | None = None
+
+    def is_facilitator(self, user) -> bool:
+        name, admin, groups = _login_of(user)
+        if admin or self.group in groups:
+            return True
+        if self._folder is None:
+            self._folder = CohortFolder(self.cohorts_dir)
+        return any(name in c.facilitator_logins() for c in self._folder.book().cohorts.values())
+
+    def __call__(self, handler) -> str:
+        """``JupyterHub.default_url``: called with the Hub's request handler."""
+        user = getattr(handler, "current_user", None)
+        if user is None:
+            return ""  # not signed in: the Hub's own default (its login page)
+        if self.is_facilitator(user):
+            return self.service_url
+        name = _login_of(user)[0]
+        base = getattr(handler, "base_url", "/") or "/"  # JupyterHub.base_url
+        # /hub/spawn starts the server if it is not running, then goes on to the notebook
+        target = f"{base}user/{quote(name)}{self.notebook}"
+        return f"{base}hub/spawn/{quote(name)}?next={quote(target, safe='')}"
+
+    async def pre_spawn_hook(self, spawner) -> None:
+        """A facilitator's server opens the file browser, not a notebook their home may lack."""
+        if self.previous_hook is not None:
+            result = self.previous_hook(spawner)
+            if hasattr(result, "__await__"):
+                await result
+        if "/tree/" in (spawner.default_url or "") and self.is_facilitator(spawner.user):
+            spawner.default_url = "/lab"
 
 
 def configure(c, facilitators_group: str = DEFAULT_GROUP, data_dir: str | Path = "/srv/leading-edge",
@@ -139,4 +197,16 @@ def configure(c, facilitators_group: str = DEFAULT_GROUP, data_dir: str | Path =
             hub.load_groups = groups
         else:
             hub.load_groups.update({facilitators_group: {"users": sorted(facilitators)}})
+
+    # Landing: facilitators on the dashboard, participants on orientation (see Landing). A
+    # default_url or pre_spawn_hook the config set itself is kept (the hook still runs, first).
+    spawner_url = _plain(c.Spawner, "default_url")
+    notebook = spawner_url if spawner_url and "/tree/" in str(spawner_url) else ORIENTATION
+    folder = Path(cohorts_dir).expanduser().resolve() if cohorts_dir else Path(data_dir) / COHORTS_FOLDER
+    landing = Landing(service_prefix(c), facilitators_group, folder, "/" + str(notebook).lstrip("/"),
+                      _plain(c.Spawner, "pre_spawn_hook"))
+    if _plain(hub, "default_url") is None:
+        hub.default_url = landing
+    if spawner_url:  # only a configured notebook can be missing from a facilitator's home
+        c.Spawner.pre_spawn_hook = landing.pre_spawn_hook
     return entry

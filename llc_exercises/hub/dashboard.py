@@ -9,8 +9,9 @@ carrying a per-response nonce; it inserts build results with ``textContent``.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,7 +22,6 @@ HUB_STATIC = Path(__file__).resolve().parent / "static"
 LEVELS = ("nothing", "started", "under way", "most", "complete")  # the legend, by ``level``
 
 
-@functools.cache
 @functools.cache
 def asset(name: str) -> str:
     """A file of ``static/`` (the hub's stylesheet, the dashboard's script) as text."""
@@ -69,9 +69,24 @@ def progress_cells(done: dict | None, sessions: Sequence[dict]) -> list[Cell]:
     return cells
 
 
-def when(stamp: str | None) -> str:
-    """ISO time → 'YYYY-MM-DD HH:MM UTC' (what a facilitator reads); '' for none (the page shows a dash)."""
-    return stamp[:16].replace("T", " ") + (" UTC" if len(stamp) > 16 else "") if stamp else ""
+def when(stamp: str | None, tz: dt.tzinfo | None = None) -> str:
+    """ISO time → '12 Jan, 16:04 CST' in ``tz`` (the cohort's zone; None: UTC), always labelled with its
+    zone, since a facilitator may sit elsewhere; '' for none (the page shows a dash)."""
+    if not stamp:
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    t = t.astimezone(tz or dt.timezone.utc)
+    return f"{t.day} {t:%b}, {t:%H:%M} {t.tzname() or 'UTC'}"
+
+
+def zone_label(tz: dt.tzinfo | None) -> str:
+    """How the page names its time zone: 'America/Chicago' (an IANA name), or 'UTC'."""
+    return str(getattr(tz, "key", "") or "UTC")
 
 
 def attendance_boxes(p: dict, events: Sequence[dict]) -> list[Box]:
@@ -100,22 +115,50 @@ def render(template: str, title: str, script: str = "", nonce: str = "", **conte
                         script=pages.safe(script), nonce=nonce, **context)
 
 
-def dashboard_html(progress: dict, user: str, export_url: str, nonce: str, xsrf: str) -> str:
-    """The facilitator's view: participant × session grid, last activity, export and build."""
+class Choice(NamedTuple):
+    """A cohort in the dashboard's picker."""
+    id: str
+    name: str
+
+
+def dashboard_html(progress: dict, user: str, export_url: str, nonce: str, xsrf: str, *,
+                   tz: dt.tzinfo | None = None, cohorts: Sequence[Choice] = (), current: str = "",
+                   cohort_name: str = "", progress_url: str = "api/progress", runs: bool = True,
+                   feedback: Mapping[str, Mapping] | None = None, build: Mapping | None = None,
+                   may_build: bool = True) -> str:
+    """The facilitator's view of one cohort (or, legacy, of everyone): a participant × session grid
+    with online status, feedback counts and last activity, the cohort picker, export and build.
+    ``runs``: the viewer runs this cohort (export, attendance, build); a team leader does not.
+    ``feedback``: login → {"unread": n, "latest": ISO of the latest feedback to them}.
+    ``may_build``: the viewer may run hub-wide builds (``build``: the latest one's status)."""
     sessions, people = progress["sessions"], progress["participants"]
-    rows = [{"user": p["user"], "name": p.get("name") or "", "school": p.get("school") or "",
-             "cells": progress_cells(p["sessions"], sessions),
-             "times": [when(p["last_change"]), when(p["last_submission"]), when(p.get("hub_last_activity"))]}
-            for p in people]
-    return render("dashboard.html.j2", "Leading Edge · cohort dashboard", asset("build.js"), nonce,
+    feedback = feedback or {}
+    rows = []
+    for p in sorted(people, key=lambda p: ((p.get("name") or p["user"]).casefold(), p["user"])):
+        fb = feedback.get(p["user"]) or {}
+        sent = p["last_submission"]
+        rows.append({"user": p["user"], "name": p.get("name") or "", "school": p.get("school") or "",
+                     "cells": progress_cells(p["sessions"], sessions), "online": bool(p.get("online")),
+                     "sent_iso": sent or "", "sent": when(sent, tz), "changed": when(p["last_change"], tz),
+                     "seen": when(p.get("hub_last_activity"), tz),
+                     "unread": int(fb.get("unread") or 0), "latest_feedback": fb.get("latest") or "",
+                     "unanswered": bool(sent) and sent > (fb.get("latest") or "")})
+    script = asset("dashboard.js") + (asset("build.js") if may_build else "")
+    return render("dashboard.html.j2", "Leading Edge · cohort dashboard", script, nonce,
                   sessions=sessions, rows=rows, user=user, export_url=export_url, xsrf=xsrf,
-                  sent=sum(1 for p in people if p["last_submission"]), levels=LEVELS)
+                  sent=sum(1 for p in people if p["last_submission"]), levels=LEVELS, zone=zone_label(tz),
+                  cohorts=cohorts, current=current, cohort_name=cohort_name, progress_url=progress_url,
+                  runs=runs, may_build=may_build, online=sum(r["online"] for r in rows),
+                  unread=sum(r["unread"] for r in rows),
+                  unanswered=sum(r["unanswered"] for r in rows),
+                  all_pdfs=(build or {}).get("all_pdfs") or "")
 
 
-def history_html(user: str, history: list[dict], sessions: Sequence[dict]) -> str:
+def history_html(user: str, history: list[dict], sessions: Sequence[dict], tz: dt.tzinfo | None = None) -> str:
     """A participant's own page: every send, with how much of each session it held."""
-    rows = [{"sent": when(h["submitted"]), "cells": progress_cells(h["progress"], sessions)} for h in history]
-    return render("history.html.j2", "Leading Edge · my submissions", user=user, rows=rows, sessions=sessions)
+    rows = [{"sent": when(h["submitted"], tz), "cells": progress_cells(h["progress"], sessions)} for h in history]
+    return render("history.html.j2", "Leading Edge · my submissions", user=user, rows=rows, sessions=sessions,
+                  zone=zone_label(tz))
 
 
 def attendance_html(view: dict) -> str:

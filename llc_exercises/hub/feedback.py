@@ -119,3 +119,11 @@ class FeedbackDB(Database):
         with self._lock:
             return dict(self._conn.execute(
                 "SELECT user, COUNT(*) FROM feedback WHERE read IS NULL GROUP BY user").fetchall())
+
+    def summary(self) -> dict[str, dict]:
+        """Per participant: items not yet read and when the latest was written (ISO UTC), which the
+        dashboard compares with their last send ("sent since your last feedback")."""
+        with self._lock:
+            rows = self._conn.execute("SELECT user, SUM(read IS NULL), MAX(written) FROM feedback "
+                                      "GROUP BY user").fetchall()
+        return {user: {"unread": int(unread or 0), "latest": latest} for user, unread, latest in rows}

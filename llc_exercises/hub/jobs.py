@@ -7,6 +7,8 @@ import logging
 import re
 import subprocess
 import sys
+import zipfile
+from io import BytesIO
 from pathlib import Path
 
 from ..core.files import PRIVATE, write_atomic
@@ -75,9 +77,11 @@ class Builds:
             for f in r.get("files", []):
                 if f.endswith(".pdf"):
                     files.append({"label": f"{r['participant']} — {r.get('name') or r['participant']} (PDF)",
-                                  "url": f"builds/{folder.name}/{f}"})
+                                  "url": f"builds/{folder.name}/{f}",
+                                  "sort": f"{(r.get('name') or r['participant']).casefold()}\t{r['participant']}"})
             if r.get("error"):
                 errors.append(f"{r['participant']}: {r['error']}")
+        files.sort(key=lambda f: f["sort"])  # by participant name, as a facilitator looks for one
         if st.get("crashed"):
             errors.append(f"The build stopped before finishing: {' '.join(st['crash'])}")
         done, total = st.get("done", 0), st.get("total", 0)
@@ -89,10 +93,26 @@ class Builds:
             if files:
                 message += " Download them below."
         return {"id": int(folder.name), "done": done, "total": total, "finished": bool(st.get("finished")),
-                "message": message, "files": files, "errors": errors}
+                "message": message, "files": files, "errors": errors,
+                "all_pdfs": f"builds/{folder.name}/all.zip" if files else ""}
 
     def file(self, build_id: str, name: str) -> Path | None:
         if not build_id.isdigit() or not BUILD_FILE.match(name):
             return None
         path = self.root / build_id / "workbooks" / name
         return path if path.is_file() else None
+
+    def all_pdfs(self, build_id: str) -> bytes | None:
+        """Every PDF of one build in one zip ("Download all PDFs"); None for no such build or no PDFs.
+        PDFs are already compressed, so they are stored, not deflated again."""
+        folder = self.root / build_id / "workbooks"
+        if not build_id.isdigit() or not folder.is_dir():
+            return None
+        pdfs = sorted(p for p in folder.glob("workbook-*.pdf") if BUILD_FILE.match(p.name))
+        if not pdfs:
+            return None
+        out = BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+            for p in pdfs:
+                z.write(p, p.name)
+        return out.getvalue()

@@ -2,6 +2,7 @@
 send, from the latest submissions and the Hub's user list (the dashboard and ``api/progress``)."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Collection
 
@@ -11,6 +12,31 @@ from .directory import HubDirectory
 from .submissions import SubmissionDB
 
 log = logging.getLogger("leading-edge")
+# "Online now": the user's server is running and the Hub heard from them this recently. A server
+# reports activity to the Hub about every 5 minutes (JUPYTERHUB_ACTIVITY_INTERVAL, and the proxy's
+# last_activity_interval), so a shorter window would drop people who are working.
+ONLINE_S = 10 * 60
+
+
+def online(model: dict | None, now: dt.datetime | None = None) -> bool:
+    """Whether the Hub's user model shows someone at work now (see ``ONLINE_S``). Needs the
+    ``read:servers`` scope for ``servers``; without it everyone shows offline."""
+    if not model:
+        return False
+    servers = model.get("servers") or {}
+    # ``servers`` lists running and starting servers; only a ready one is someone at work
+    running = any(s.get("ready") for s in servers.values()) if servers else bool(model.get("server"))
+    stamps = [model.get("last_activity"), *((s or {}).get("last_activity") for s in servers.values())]
+    times = []
+    for t in stamps:
+        try:
+            times.append(dt.datetime.fromisoformat(str(t).replace("Z", "+00:00")))
+        except ValueError:
+            continue
+    if not running or not times:
+        return False
+    latest = max(t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc) for t in times)
+    return ((now or dt.datetime.now(dt.timezone.utc)) - latest).total_seconds() <= ONLINE_S
 
 
 def sessions_summary() -> list[dict]:
@@ -36,6 +62,7 @@ async def cohort_progress(db: SubmissionDB, directory: HubDirectory, sessions: l
     else:
         names = sorted(set(users))
     people = []
+    now = dt.datetime.now(dt.timezone.utc)
     for name in names:
         sub = latest.get(name)
         details = sub.participant if sub else {}
@@ -46,5 +73,6 @@ async def cohort_progress(db: SubmissionDB, directory: HubDirectory, sessions: l
             "last_change": max(changes, default=None),
             "last_submission": sub.submitted if sub else None,
             "submissions": counts.get(name, 0),
-            "hub_last_activity": (seen.get(name) or {}).get("last_activity")})
+            "hub_last_activity": (seen.get(name) or {}).get("last_activity"),
+            "online": online(seen.get(name), now)})
     return {"sessions": sessions, "participants": people}

@@ -4,6 +4,7 @@
   const bar = document.getElementById('build-progress');
   const status = document.getElementById('build-status');
   const files = document.getElementById('build-files');
+  const all = document.getElementById('build-all');
   function show(b) {
     if (!b || !b.id) { return; }
     bar.hidden = false; bar.max = Math.max(1, b.total); bar.value = b.done;
@@ -15,6 +16,7 @@
       const a = document.createElement('a');
       a.href = f.url; a.textContent = f.label; li.appendChild(a); files.appendChild(li);
     }
+    if (all) { all.hidden = !b.all_pdfs; if (b.all_pdfs) { all.querySelector('a').href = b.all_pdfs; } }
     for (const e of b.errors || []) {
       const li = document.createElement('li');
       li.className = 'bad'; li.textContent = e; files.appendChild(li);
