@@ -146,13 +146,12 @@ def sign_in(page, url: str, user: str, password: str, next_path: str = "") -> No
 
 
 def grid_row(page, user: str):
-    """The dashboard's row for ``user``: its header cell is the login."""
-    login = page.locator("th", has_text=re.compile(f"^{re.escape(user)}$"))
-    return page.locator("table.grid tbody tr").filter(has=login)
+    """The dashboard's row for ``user`` (its header cell links the name to the participant's page)."""
+    return page.locator(f'table.grid tbody tr[data-user="{user}"]')
 
 
 def columns(page, row) -> dict[str, str]:
-    """A grid row's cells by their column heading (the login is the row's header cell)."""
+    """A grid row's cells by their column heading (the row's header cell: name and login)."""
     heads = [h.strip() for h in page.locator("table.grid thead th").all_inner_texts()]
     cells = [c.strip() for c in row.locator("th, td").all_inner_texts()]
     assert len(heads) == len(cells), (heads, cells)
@@ -218,13 +217,17 @@ def test_participant_sends_and_facilitator_sees_and_downloads(demo, tmp_path):
             counts = [int(c.split("/")[0]) for c in cells if "/" in c]
             assert cells and len(counts) == len(cells) and sum(counts) == answered, (cells, answered)
             shown = columns(board, row)
-            assert shown["Name"] == name, shown  # from the answers she sent
-            assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", shown["Last sent"]), shown
+            assert row.locator("th a").inner_text() == name, shown  # from the answers she sent
+            # in the cohort's zone (UTC without a cohort file), labelled
+            assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2}, \d\d:\d\d [A-Z]{3,4}", shown["Last sent"]), shown
 
             # The sample's markup participant is shown as typed, and nothing anyone sent became
             # markup or script (tmarkup's answers hold <script>alert('x')</script> and <b>).
-            assert columns(board, grid_row(board, MARKUP))["Name"] == markup_name
-            assert board.locator("table.grid tbody").locator("script, img, b, i, a, iframe, svg").count() == 0
+            assert grid_row(board, MARKUP).locator("th a").inner_text() == markup_name
+            assert board.locator("table.grid tbody").locator("script, img, b, i, iframe, svg").count() == 0
+            # the only links are the participants' pages
+            assert all(h.startswith("participants/") for h in board.locator("table.grid tbody a").evaluate_all(
+                "as => as.map(a => a.getAttribute('href'))"))
             assert not dialogs, dialogs
 
             # -- build every workbook and download the participant's PDF

@@ -49,14 +49,16 @@
       let c = false;
       const cells = tr.cells;  // th, online, sessions…, feedback, sent, changed, seen
       const on = !!p.online; online += on;
-      if ((cells[1].dataset.on === '1') !== on || cells[1].dataset.on === undefined) {
+      if ((cells[1].dataset.on === '1') !== on) {
         cells[1].dataset.on = on ? '1' : '0';
-        if (cells[1].textContent.includes('online') !== on) {
-          cells[1].replaceChildren();
-          if (on) { const dot = document.createElement('span'); dot.className = 'dot'; dot.setAttribute('aria-hidden', 'true');
-            cells[1].append(dot, ' online'); } else { const s = document.createElement('span'); s.className = 'none'; s.textContent = '—'; cells[1].appendChild(s); }
-          c = true;
+        cells[1].replaceChildren();
+        if (on) {
+          const dot = document.createElement('span'); dot.className = 'dot'; dot.setAttribute('aria-hidden', 'true');
+          cells[1].append(dot, ' online');
+        } else {
+          const s = document.createElement('span'); s.className = 'none'; s.textContent = '—'; cells[1].appendChild(s);
         }
+        c = true;
       }
       data.sessions.forEach(function (s, i) {
         const done = (p.sessions || {})[s.id];
