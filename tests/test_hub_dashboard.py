@@ -139,6 +139,31 @@ def test_built_pdfs_are_listed_by_name_and_zipped(tmp_path):
     assert builds.all_pdfs("4") is None and builds.all_pdfs("../3") is None
 
 
+def test_a_stale_user_list_is_answered_at_once_and_read_again_behind():
+    import asyncio
+
+    from llc_exercises.hub import directory
+
+    class Hub(directory.HubDirectory):
+        reads = 0
+
+        async def _all(self, resource):
+            Hub.reads += 1
+            await asyncio.sleep(0.05)  # the Hub paging through its users
+            return [{"name": f"v{Hub.reads}"}]
+
+    async def run():
+        d = Hub("http://hub.invalid/hub/api", "t", "facilitators")
+        assert await d.users() == [{"name": "v1"}]  # nothing yet: waits
+        d._fetched -= directory.USERS_CACHE_S + 1  # the list goes stale
+        assert await d.users() == [{"name": "v1"}]  # answered at once from the old list …
+        await asyncio.sleep(0.2)
+        assert await d.users() == [{"name": "v2"}] and Hub.reads == 2  # … which was read again behind
+        assert await d.users(fresh=True) == [{"name": "v3"}]  # fresh: waits for the Hub
+
+    asyncio.run(run())
+
+
 # ---- where a login lands -----------------------------------------------------------------------------
 def cohort_file(folder, facilitator: str, group: str = "cohort-a") -> None:
     text = (SAMPLE / "cohort.yaml").read_text(encoding="utf-8").replace("attendance: attendance.csv\n", "")
@@ -296,3 +321,35 @@ def test_dashboard_in_chromium(hub, tmp_path):
         assert response.status == 403 and "Bob Binder" not in other.inner_text("body")
         assert other.locator("tr[data-user]").count() == 0
 
+
+
+def test_attendance_is_kept_per_cohort(hub):
+    """Each cohort's attendance page lists its own members and saves to its own sheet; only its
+    facilitators (and hub admins) open it."""
+    import html
+
+    from hubtools import call
+
+    s, tokens = hub
+    page = f"{s.service_url}attendance"
+    status, body = call(page, tokens["facb"])  # no ?cohort: the first cohort they run
+    text = html.unescape(body.decode())
+    assert status == 200 and "Cohort B" in text and 'name="participant" value="cid"' in text
+    assert "Times are in America/Chicago" in text and 'value="ann"' not in text
+    assert call(f"{page}?cohort=a", tokens["facb"])[0] == 403
+    assert call(f"{page}?cohort=a", tokens["ann"])[0] == 403
+    status, body = call(f"{page}?cohort=a", tokens["faca"])
+    text = body.decode()
+    assert status == 200 and 'value="ann"' in text and 'value="bob"' in text and 'value="cid"' not in text
+    assert 'action="attendance?cohort=a"' in text
+    version = re.search(r'name="version" value="([^"]+)"', text).group(1)
+    status, body = call(f"{page}?cohort=a", tokens["faca"], "POST",
+                        form=[("version", version), ("participant", "ann"), ("participant", "bob"),
+                              ("event", "visioning"), ("p:visioning:ann", "1")])
+    assert status == 200 and "1 cell changed" in body.decode(), body[:500]
+    sheet = (s.service_data / "attendance-a.csv").read_text(encoding="utf-8-sig")
+    assert re.search(r"^ann,.*,yes", sheet, re.M), sheet
+    assert not (s.service_data / "attendance-b.csv").exists()
+    status, body = call(f"{s.service_url}attendance.csv?cohort=a", tokens["faca"])
+    assert status == 200 and b"ann" in body
+    assert call(f"{s.service_url}attendance.csv?cohort=a", tokens["facb"])[0] == 403

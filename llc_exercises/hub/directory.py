@@ -24,6 +24,7 @@ class HubDirectory:
         self._groups_fetched = float("-inf")
         self._last_fresh = float("-inf")
         self._lock = asyncio.Lock()
+        self._refresh: asyncio.Future | None = None  # a background re-read of the user list
 
     async def _get(self, path: str):
         req = HTTPRequest(f"{self.api_url}/{path}", headers={"Authorization": f"token {self.token}"},
@@ -42,10 +43,25 @@ class HubDirectory:
                 return items
 
     async def users(self, fresh: bool = False) -> list[dict]:
+        """Every hub user. A list older than ``USERS_CACHE_S`` is answered at once and read again in
+        the background (paging through 1,000 users takes the Hub most of a second, which would
+        otherwise fall on whichever dashboard asked next); ``fresh``, or no list yet, waits for it."""
+        if not fresh and self._fetched:
+            if time.monotonic() - self._fetched > USERS_CACHE_S and (self._refresh is None or self._refresh.done()):
+                self._refresh = asyncio.ensure_future(self._reread())
+            return self._users
         async with self._lock:
-            if fresh or time.monotonic() - self._fetched > USERS_CACHE_S:
+            if fresh or not self._fetched:
                 self._users, self._fetched = await self._all("users"), time.monotonic()
             return self._users
+
+    async def _reread(self) -> None:
+        try:
+            async with self._lock:
+                if time.monotonic() - self._fetched > USERS_CACHE_S:
+                    self._users, self._fetched = await self._all("users"), time.monotonic()
+        except Exception as exc:  # noqa: BLE001 - the old list serves until the Hub answers again
+            log.warning("could not list hub users: %s", exc)
 
     async def user(self, name: str) -> dict | None:
         """The Hub's model of ``name`` (groups, admin flag), or None if the Hub has no such user. A

@@ -135,8 +135,12 @@ class AttendanceMixin(BaseHandler):
         cid = self.get_argument("cohort", "") or (runs[0] if runs else "")
         users = await self.cohort_members(cid)  # 403/404 as the API answers
         cohort = book.cohorts[cid]
-        # A cohort file may name its sheet (attendance:); otherwise one per cohort beside the legacy one.
-        path = cohort.attendance or self.attendance_path.with_name(f"attendance-{cid}.csv")
+        # The sheet the cohort file names (attendance:, what `llc certificates` reads), unless another
+        # cohort's file names the same one (`llc cohort init` writes attendance.csv in each): then,
+        # and without one, a sheet per cohort beside the legacy one, so cohorts never share rows.
+        shared = [c for c in book.cohorts.values() if c.attendance == cohort.attendance]
+        path = (cohort.attendance if cohort.attendance and len(shared) == 1
+                else self.attendance_path.with_name(f"attendance-{cid}.csv"))
         people = (await cohort_progress(self.db, self.directory, self.sessions, users))["participants"]
         return Sheet(cid, cohort, "", path, people, False)
 
