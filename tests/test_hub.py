@@ -201,6 +201,13 @@ def test_dashboard_in_chromium_shows_text_inert_and_builds_pdfs(hub):
             resp = page.request.get(link.get_attribute("href") and
                                     f"{s.service_url}{link.get_attribute('href')}")
             assert resp.status == 200 and resp.body()[:5] == b"%PDF-"
+            # Every PDF in one zip, listed by participant name.
+            everything = page.get_by_role("link", name="Download all PDFs (zip)")
+            expect(everything).to_be_visible()
+            resp = page.request.get(f"{s.service_url}{everything.get_attribute('href')}")
+            with zipfile.ZipFile(io.BytesIO(resp.body())) as z:
+                assert sorted(z.namelist()) == sorted(f"workbook-{u}.pdf" for u in (ANN, BEN))
+                assert all(z.read(n)[:5] == b"%PDF-" for n in z.namelist())
             # The whole dashboard, its grid, legend, progress bar and links to the built files included.
             assert page.locator("#build-files a").count() == 2 and not violations(page)
 
