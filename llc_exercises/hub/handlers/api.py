@@ -30,7 +30,7 @@ class HealthHandler(web.RequestHandler):
 class SubmissionsAPIHandler(BaseHandler):
     api = True
 
-    def post(self):
+    async def post(self):
         owner = self.current_user["name"]
         if self.current_user.get("kind", "user") != "user":
             raise web.HTTPError(403, "Only participants (hub users) send answers.")
@@ -39,7 +39,7 @@ class SubmissionsAPIHandler(BaseHandler):
         except SubmissionRejected as exc:
             log.info("submission from %s refused: %s", owner, exc)
             return self.json(exc.status, {"error": str(exc), "problems": exc.problems})
-        sub = self.db.add(owner, doc)
+        sub = await self.sends.add(owner, doc)
         log.info("submission %d from %s stored (%d answered)", sub.id, owner, sub.answered)
         self.json(201, {"submitted": sub.submitted, "id": sub.id, "user": owner,
                         "answered": sub.answered, "progress": sub.progress})

@@ -20,7 +20,7 @@ from ..exports import export_zip
 from ..feedback import FeedbackDB
 from ..jobs import Builds
 from ..progress import cohort_progress
-from ..submissions import SubmissionDB
+from ..submissions import GroupCommit, SubmissionDB
 
 MESSAGES = {
     401: "JupyterHub did not accept this request's token (unknown or expired). Sign in again, or "
@@ -55,6 +55,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     sessions = Setting["list[dict]"]()
     cohorts = Setting[CohortFolder]()
     feedback = Setting[FeedbackDB]()
+    sends = Setting[GroupCommit]()
 
     async def progress(self) -> dict:
         return await cohort_progress(self.db, self.directory, self.sessions)
