@@ -156,7 +156,10 @@ def test_charts_come_from_a_per_submission_cache_without_holding_up_the_page(sto
         second, again = await cache.html(db, sub, answers, wait=0)
         return first, charted, quick, second, again
 
-    first, charted, quick, second, again = asyncio.run(twice())
+    try:
+        first, charted, quick, second, again = asyncio.run(twice())
+    finally:
+        cache.close()
     assert not charted and "<figure" not in "".join(first.values()) and quick < 0.5
     assert again and "<figure" in "".join(second.values())
     assert set(first) == set(second)  # every worksheet, either way
@@ -165,9 +168,10 @@ def test_charts_come_from_a_per_submission_cache_without_holding_up_the_page(sto
 # ---- a real hub ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    people = ["faca", "lead", "ann", "bob"]
+    people = ["boss", "faca", "lead", "ann", "bob"]
     with running_hub(tmp_path_factory.mktemp("hub"), people, []) as (s, tokens):
         admin = s.admin_token
+        assert call(f"{s.url}/hub/api/users/boss", admin, "PATCH", {"admin": True})[0] == 200
         assert call(f"{s.url}/hub/api/groups/cohort-a", admin, "POST")[0] == 201
         status, body = call(f"{s.url}/hub/api/groups/cohort-a/users", admin, "POST",
                             {"users": ["lead", "ann", "bob"]})
@@ -192,6 +196,9 @@ def test_who_may_open_which_page(hub):
             ("ann", "ann"): 200, ("ann", "bob"): 403, ("bob", "ann"): 403}
     got = {(viewer, user): page(s, tokens[viewer], user)[0] for viewer, user in want}
     assert got == want
+    # an admin may read anyone: a name the Hub does not know is a 404 (to others, a 403 like any)
+    assert page(s, tokens["boss"], "nobody")[0] == 404 and page(s, tokens["boss"], "ann")[0] == 200
+    assert page(s, tokens["faca"], "nobody")[0] == 403
     status, body = page(s, tokens["lead"], "bob")
     assert "may not see" in body and "<h1>" in body  # the error page, not JSON
     lead = page(s, tokens["lead"], "ann")[1]
@@ -201,19 +208,23 @@ def test_who_may_open_which_page(hub):
 
 
 def test_page_speed(hub):
-    """≤ 0.5 s for a participant with every session filled: the first view (charts not drawn yet)
-    and the next (drawn, from the per-submission cache)."""
+    """≤ 0.5 s for a participant with every session filled: the first view (charts not drawn yet),
+    views while the charts are drawn in the service's worker, and views once they are (cached)."""
     s, tokens = hub
-    timings = []
-    for _ in range(3):
+    # a new send: its charts are not drawn yet
+    assert call(f"{s.service_url}api/submissions", tokens["bob"], "POST", sample_doc("bob", hostile=False))[0] == 201
+    timings, charted = [], 0
+    deadline = time.monotonic() + 90
+    while charted < 3:
+        assert time.monotonic() < deadline, f"the charts never showed: {timings}"
         started = time.perf_counter()
         status, body = page(s, tokens["faca"], "bob")
         timings.append(time.perf_counter() - started)
-        assert status == 200
-        time.sleep(2)  # time for the charts to be drawn behind the first view
+        assert status == 200 and "Core-beliefs" in body
+        charted += "<figure" in body
+        time.sleep(0.1)
     print("participant page seconds:", [round(t, 3) for t in timings])
     assert max(timings) <= 0.5, timings
-    assert "<figure" in body  # by now with its charts
 
 
 def test_facilitator_reads_and_answers_by_keyboard_in_chromium(hub):

@@ -22,6 +22,8 @@ class ParticipantHandler(BaseHandler):
         may_respond = book.may_respond(viewer, user, groups) or (
             viewer.name != user and await self.legacy_facilitator())
         latest = self.db.latest_document(user)
+        if latest is None and await self.hub_user(user) is None:  # only an admin gets this far
+            raise web.HTTPError(404, f"{user!r} is not a user of this hub and has sent nothing.")
         sheets, charts = (None, False)
         if latest is not None:
             sub, doc = latest
