@@ -204,7 +204,7 @@ def test_one_request_per_kernel_and_within_the_speed_line(service, monkeypatch, 
     assert [r[0] for r in service.requests] == ["GET", "GET"]
     assert "A new note." in first.text()
     listed = Page(shown_html(shown[0])).plain()
-    assert "Feedback from your facilitator (3 unread)" in listed
+    assert "Feedback on all your worksheets (3 unread)" in listed
     # newest first, each naming its worksheet
     order = [listed.index(t) for t in ("A new note.", "Your vision is clear.", "Say more about", "1 Jul")]
     assert order == sorted(order)

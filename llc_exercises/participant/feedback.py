@@ -30,7 +30,8 @@ from ..errors import LeadingEdgeError
 from .submit import can_send, service_url
 
 TIMEOUT_S = 3.0  # the service is on the hub's own network: a longer wait means it is not answering
-HEADING = "Feedback from your facilitator"
+HEADING = "Feedback from your facilitator"  # under a form
+LIST_HEADING = "Feedback on all your worksheets"  # llc.feedback(), under a notebook heading like HEADING
 
 
 @dataclass
@@ -236,14 +237,14 @@ class FeedbackBox:
             parts.append(w.HTML(f'<p class="llc-help">Feedback from your facilitator could not be loaded '
                                 f"({html.escape(_problem)}); restart the kernel later to try again.</p>"))
         elif self.worksheet is None and not items:
-            parts.append(w.HTML(style_tag("feedback") + f"<h3 class='llc-fb-heading'>{HEADING}</h3>"
+            parts.append(w.HTML(style_tag("feedback") + f"<h3 class='llc-fb-heading'>{LIST_HEADING}</h3>"
                                 "<p>No feedback yet. When your facilitator or team "
                                 "leader writes to you about a worksheet, it shows here and under that "
                                 "worksheet's form.</p>"))
         elif items:
             unread = sum(not i.read for i in items)
-            level = "h3" if self.worksheet is None else "h4"
-            parts.append(w.HTML(style_tag("feedback") + f"<{level} class='llc-fb-heading'>{HEADING}"
+            level, heading = ("h3", LIST_HEADING) if self.worksheet is None else ("h4", HEADING)
+            parts.append(w.HTML(style_tag("feedback") + f"<{level} class='llc-fb-heading'>{heading}"
                                 + (f" ({unread} unread)" if unread else "") + f"</{level}>"))
             for item in items:
                 shown = self._shown.get(item.id)
