@@ -212,10 +212,12 @@ class FeedbackBox:
         self.worksheet = worksheet
         self.widget = w.VBox(layout=w.Layout(margin="6px 0"))
         self.widget.add_class("llc-feedback")
-        self.message = w.HTML()  # a failed "Mark as read"
+        self.head = w.HTML()  # the heading, or the one line saying why there is none
+        self.message = w.HTML()  # "Marked as read." or why not
         self.message.add_class("llc-live")
-        # Kept across redraws, so a button pressed by keyboard keeps the focus (a new widget in its
-        # place would drop it on the page, and the keyboard would reach notebook shortcuts).
+        # Every part is kept across redraws, so a button pressed by keyboard keeps the focus: a Box
+        # draws anew every child from the first one that changed, and the focus would drop to the
+        # page (where keys reach the notebook's shortcuts).
         self._shown: dict[int, Any] = {}
         self.buttons: dict[int, Any] = {}
         _BOXES.add(self)
@@ -234,17 +236,17 @@ class FeedbackBox:
 
         items, parts = self.items(), []
         if _inbox is None and _problem:
-            parts.append(w.HTML(f'<p class="llc-help">Feedback from your facilitator could not be loaded '
+            parts.append(self._head(f'<p class="llc-help">Feedback from your facilitator could not be loaded '
                                 f"({html.escape(_problem)}); restart the kernel later to try again.</p>"))
         elif self.worksheet is None and not items:
-            parts.append(w.HTML(style_tag("feedback") + f"<h3 class='llc-fb-heading'>{LIST_HEADING}</h3>"
+            parts.append(self._head(style_tag("feedback") + f"<h3 class='llc-fb-heading'>{LIST_HEADING}</h3>"
                                 "<p>No feedback yet. When your facilitator or team "
                                 "leader writes to you about a worksheet, it shows here and under that "
                                 "worksheet's form.</p>"))
         elif items:
             unread = sum(not i.read for i in items)
             level, heading = ("h3", LIST_HEADING) if self.worksheet is None else ("h4", HEADING)
-            parts.append(w.HTML(style_tag("feedback") + f"<{level} class='llc-fb-heading'>{heading}"
+            parts.append(self._head(style_tag("feedback") + f"<{level} class='llc-fb-heading'>{heading}"
                                 + (f" ({unread} unread)" if unread else "") + f"</{level}>"))
             for item in items:
                 shown = self._shown.get(item.id)
@@ -264,7 +266,12 @@ class FeedbackBox:
                         button.description, button.icon = "Marked as read", ""
                     parts.append(button)
             parts.append(self.message)
-        self.widget.children = tuple(parts)
+        if tuple(parts) != self.widget.children:
+            self.widget.children = tuple(parts)
+
+    def _head(self, value: str):
+        self.head.value = value
+        return self.head
 
     def _mark(self, item_id: int) -> None:
         if all(i.read for i in self.items() if i.id == item_id):
