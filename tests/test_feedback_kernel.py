@@ -282,3 +282,15 @@ def test_a_cohort_without_a_zone_uses_the_computers(service, monkeypatch, store)
     box = feedback.box_for(SHEET)
     local = dt.datetime.fromisoformat("2026-01-12T22:04:00+00:00").astimezone()
     assert f"From Rosalind Inkwell, {local.day} Jan, {local:%H:%M} {local.tzname()}:" in Page(box.text()).plain()
+
+
+def test_no_feedback_is_a_friendly_line_in_the_list_and_nothing_under_a_form(service, monkeypatch, store):
+    on_hub(monkeypatch, service.url)
+    service.items = []
+    v = WorksheetView(defs.worksheet(SHEET), store)
+    assert v.feedback is not None and v.feedback.widget.children == ()
+    shown = []
+    monkeypatch.setattr(llc, "display", shown.append)
+    llc.feedback()
+    listed = Page(shown_html(shown[0])).plain()
+    assert "No feedback yet." in listed and buttons(shown[0]) == []

@@ -237,17 +237,16 @@ class FeedbackBox:
         items, parts = self.items(), []
         if _inbox is None and _problem:
             parts.append(self._head(f'<p class="llc-help">Feedback from your facilitator could not be loaded '
-                                f"({html.escape(_problem)}); restart the kernel later to try again.</p>"))
+                                    f"({html.escape(_problem)}); restart the kernel later to try again.</p>"))
         elif self.worksheet is None and not items:
             parts.append(self._head(style_tag("feedback") + f"<h3 class='llc-fb-heading'>{LIST_HEADING}</h3>"
-                                "<p>No feedback yet. When your facilitator or team "
-                                "leader writes to you about a worksheet, it shows here and under that "
-                                "worksheet's form.</p>"))
+                                    "<p>No feedback yet. When your facilitator or team leader writes to "
+                                    "you about a worksheet, it shows here and under that worksheet's form.</p>"))
         elif items:
             unread = sum(not i.read for i in items)
             level, heading = ("h3", LIST_HEADING) if self.worksheet is None else ("h4", HEADING)
             parts.append(self._head(style_tag("feedback") + f"<{level} class='llc-fb-heading'>{heading}"
-                                + (f" ({unread} unread)" if unread else "") + f"</{level}>"))
+                                    + (f" ({unread} unread)" if unread else "") + f"</{level}>"))
             for item in items:
                 shown = self._shown.get(item.id)
                 if shown is None:
