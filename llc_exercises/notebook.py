@@ -163,6 +163,24 @@ def submit() -> None:
     _for_participant(submit_form)
 
 
+def feedback() -> None:
+    """All the feedback your facilitator and team leader wrote to you, newest first, each naming its
+    worksheet, with "Mark as read"; off a hub, a line saying where it will appear."""
+    from .participant import a11y
+    from .participant import feedback as fb
+
+    box = fb.box_for(None)
+    if box is None:
+        display(render.Static(
+            '<p class="llc-help">Feedback from your facilitator appears here when you work on the '
+            "cohort's JupyterHub: everything they write about your worksheets, newest first.</p>",
+            "Feedback from your facilitator appears here when you work on the cohort's JupyterHub."))
+        return
+    import ipywidgets as w
+
+    display(a11y.form(w.VBox([box.widget])))  # its own box: a redraw replaces the feedback box's children
+
+
 def carry() -> None:
     """'Carry my answers': Download my answers, Upload answers (checked, then merged), Undo."""
     from .participant.carry import carry_form  # anywidget only where the form is shown

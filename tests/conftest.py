@@ -25,6 +25,7 @@ FILE_MARKS = {
     "test_hub_cohorts_api.py": ("hub", "slow"),
     "test_hub_participant_page.py": ("hub", "browser", "slow"),
     "test_hub_demo.py": ("hub", "browser", "slow"),
+    "test_hub_feedback_kernel.py": ("hub", "browser", "slow"),
     "test_keyboard_app.py": ("browser", "slow"),
     "test_keyboard_lab.py": ("browser", "slow"),
     "test_letter.py": ("slow",),
