@@ -12,7 +12,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
