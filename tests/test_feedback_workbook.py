@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -211,3 +212,48 @@ def test_llc_build_from_an_export_prints_feedback_under_its_worksheet(tmp_path, 
 
     assert "Feedback from" not in PdfText(out / "workbook-ebookwright.pdf").raw
     assert "llc-feedback\"" not in (out / "workbook-ebookwright.html").read_text(encoding="utf-8")
+
+
+def test_build_all_on_a_real_hub_prints_feedback_written_through_the_api(tmp_path):
+    """On a real JupyterHub: the cohort's facilitator writes feedback through POST api/feedback,
+    the participant's team leader too; "Build all" (POST api/builds) prints both in the workbook,
+    each marked with its role and the time in the cohort's zone; the other participant's has none."""
+    from hubtools import call, running_hub
+
+    with running_hub(tmp_path / "hub", ["faca", "ann", "lead"], []) as (s, tokens):
+        def api(path):
+            return f"{s.service_url}api/{path}"
+
+        admin = s.admin_token
+        assert call(f"{s.url}/hub/api/users/boss", admin, "POST", {"admin": True})[0] == 201
+        tokens["boss"] = call(f"{s.url}/hub/api/users/boss/tokens", admin, "POST", {})[1]["token"]
+        assert call(f"{s.url}/hub/api/groups/cohort-a", admin, "POST")[0] == 201
+        assert call(f"{s.url}/hub/api/groups/cohort-a/users", admin, "POST", {"users": ["ann", "lead"]})[0] == 200
+        (s.service_data / "cohorts" / "a.yaml").write_text(cohort_text(
+            "cohort-a", "faca", "teams:\n  - name: North\n    leader: lead\n    members: [ann]\n"), encoding="utf-8")
+        for user, pid in (("ann", "avellum"), ("lead", "ebookwright")):
+            doc = sample(pid) | {"participant": {**sample(pid)["participant"], "id": user}}
+            status, body = call(api("submissions"), tokens[user], "POST", doc)
+            assert status == 201, (status, body)
+        time.sleep(1.5)  # the cohorts folder is looked at again at most once a second
+        written = {}
+        for author, text in (("faca", "From your facilitator: " + HOSTILE), ("lead", "From your team leader.")):
+            status, item = call(api("feedback/ann"), tokens[author], "POST", {"worksheet": SHEET, "text": text})
+            assert status == 201, (status, item)
+            written[author] = item["written"]
+
+        status, started = call(api("builds"), tokens["boss"], "POST")
+        assert status == 202, (status, started)
+        deadline = time.monotonic() + 600
+        while not (st := call(api("builds/latest"), tokens["boss"])[1]).get("finished"):
+            assert time.monotonic() < deadline, st
+            time.sleep(2)
+        assert not st["errors"], st
+        workbooks = s.service_data / "builds" / str(st["id"]) / "workbooks"
+        text = squash(pdf_text(workbooks / "workbook-ann.pdf"))
+        core = section_of(text, defs.worksheet(SHEET).title, defs.worksheet(OTHER).title)
+        fac = squash(f"Feedback from {FACILITATOR} (facilitator) · {when(written['faca'])}")
+        lead = squash(f"Feedback from Ezra Bookwright (team leader) · {when(written['lead'])}")
+        assert fac in core and lead in core and core.index(fac) < core.index(lead), core[:2000]
+        assert squash("From your facilitator: " + HOSTILE) in core
+        assert "Feedbackfrom" not in squash(pdf_text(workbooks / "workbook-lead.pdf"))
