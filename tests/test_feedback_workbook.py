@@ -19,6 +19,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import SAMPLE, PdfText, pdf_text, squash
+from pypdf import PdfReader
+from test_html_valid import check, shown  # the Nu checker, as every other page is checked
+from test_pdf_structure import assert_tagged, outline, sessions_outline
 
 from llc_exercises.core import definitions as defs
 from llc_exercises.documents import render
@@ -209,6 +212,14 @@ def test_llc_build_from_an_export_prints_feedback_under_its_worksheet(tmp_path, 
     assert page.count('class="llc-feedback"') == 2
     assert "<img src=x" not in page and "<script>alert" not in page and "<strong>bold" not in page
     assert html.escape("</textarea><script>alert(2)</script> {{ 7*7 }} **bold**") in page
+
+    # still a tagged PDF whose bookmarks are the sessions and their worksheets (feedback adds no
+    # heading), and a page the Nu checker passes
+    reader = PdfReader(pdf)
+    assert_tagged(reader, "On the Leading Edge — workbook of Augustina Vellum")
+    assert outline(reader)[0][1][1:] == sessions_outline()
+    problems = check([out / "workbook-avellum.html"])
+    assert not problems, "The Nu checker found:\n" + "\n".join(map(shown, problems))
 
     assert "Feedback from" not in PdfText(out / "workbook-ebookwright.pdf").raw
     assert "llc-feedback\"" not in (out / "workbook-ebookwright.html").read_text(encoding="utf-8")
