@@ -218,9 +218,14 @@ def workbook_cover(answers: AnswerStore, generated_on: str = "", details: dict |
     display(render.Static(render.cover_html(participant, on, progress, cohort_name, schedule), markdown))
 
 
-def workbook_sessions(answers: AnswerStore) -> None:
+def workbook_sessions(answers: AnswerStore, feedback: dict | None = None) -> None:
+    """Every session's answers; ``feedback`` (from a hub export) under the worksheets it is about."""
     for s in defs.sessions():
-        summary(s.id, answers)
+        if feedback:
+            display(render.Static(render.session_html(s, answers, feedback=feedback),
+                                  render.session_markdown(s, answers, feedback)))
+        else:
+            summary(s.id, answers)
 
 
 def workbook_year_over_year(answers: AnswerStore) -> None:

@@ -53,6 +53,8 @@ TEST_MARKS = {
     # ajv from node_modules, which `make test` installs and `make test-fast` does not
     "test_strict_dates.py::test_ajv_in_strict_mode_compiles_the_schema_llc_schema_writes": ("slow",),
     "test_strict_dates.py::test_ajv_and_the_kit_agree_on_every_date": ("slow",),
+    "test_feedback_workbook.py::test_llc_build_from_an_export_prints_feedback_under_its_worksheet": ("slow",),
+    "test_feedback_workbook.py::test_build_all_on_a_real_hub_prints_feedback_written_through_the_api": ("hub", "slow"),
 }
 
 
