@@ -163,6 +163,24 @@ def submit() -> None:
     _for_participant(submit_form)
 
 
+def feedback() -> None:
+    """All the feedback your facilitator and team leader wrote to you, newest first, each naming its
+    worksheet, with "Mark as read"; off a hub, a line saying where it will appear."""
+    from .participant import a11y
+    from .participant import feedback as fb
+
+    box = fb.box_for(None)
+    if box is None:
+        display(render.Static(
+            '<p class="llc-help">Feedback from your facilitator appears here when you work on the '
+            "cohort's JupyterHub: everything they write about your worksheets, newest first.</p>",
+            "Feedback from your facilitator appears here when you work on the cohort's JupyterHub."))
+        return
+    import ipywidgets as w
+
+    display(a11y.form(w.VBox([box.widget])))  # its own box: a redraw replaces the feedback box's children
+
+
 def carry() -> None:
     """'Carry my answers': Download my answers, Upload answers (checked, then merged), Undo."""
     from .participant.carry import carry_form  # anywidget only where the form is shown
@@ -200,9 +218,14 @@ def workbook_cover(answers: AnswerStore, generated_on: str = "", details: dict |
     display(render.Static(render.cover_html(participant, on, progress, cohort_name, schedule), markdown))
 
 
-def workbook_sessions(answers: AnswerStore) -> None:
+def workbook_sessions(answers: AnswerStore, feedback: dict | None = None) -> None:
+    """Every session's answers; ``feedback`` (from a hub export) under the worksheets it is about."""
     for s in defs.sessions():
-        summary(s.id, answers)
+        if feedback:
+            display(render.Static(render.session_html(s, answers, feedback=feedback),
+                                  render.session_markdown(s, answers, feedback)))
+        else:
+            summary(s.id, answers)
 
 
 def workbook_year_over_year(answers: AnswerStore) -> None:

@@ -24,7 +24,9 @@ FILE_MARKS = {
     "test_hub_attendance.py": ("hub", "browser", "slow"),
     "test_hub_cohorts_api.py": ("hub", "slow"),
     "test_hub_dashboard.py": ("hub", "browser", "slow"),
+    "test_hub_participant_page.py": ("hub", "browser", "slow"),
     "test_hub_demo.py": ("hub", "browser", "slow"),
+    "test_hub_feedback_kernel.py": ("hub", "browser", "slow"),
     "test_keyboard_app.py": ("browser", "slow"),
     "test_keyboard_lab.py": ("browser", "slow"),
     "test_letter.py": ("slow",),
@@ -52,6 +54,8 @@ TEST_MARKS = {
     # ajv from node_modules, which `make test` installs and `make test-fast` does not
     "test_strict_dates.py::test_ajv_in_strict_mode_compiles_the_schema_llc_schema_writes": ("slow",),
     "test_strict_dates.py::test_ajv_and_the_kit_agree_on_every_date": ("slow",),
+    "test_feedback_workbook.py::test_llc_build_from_an_export_prints_feedback_under_its_worksheet": ("slow",),
+    "test_feedback_workbook.py::test_build_all_on_a_real_hub_prints_feedback_written_through_the_api": ("hub", "slow"),
 }
 
 

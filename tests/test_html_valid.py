@@ -1,6 +1,7 @@
 """Every kind of page the kit makes passes the W3C Nu HTML checker (vnu.jar, the current release
 from npm's vnu-jar, on Debian's Java) with no errors: workbooks, the build index, the cohort report,
-the guide, the letter, a certificate, the hub's dashboard, history, attendance and error pages, and the app's index.
+the guide, the letter, a certificate, the hub's dashboard, history, participant, attendance and error
+pages, and the app's index.
 
 Each page is made for real, by the code that makes it in use, from the sample cohort with hostile
 participant text added (markup that would close <main> and run a script, a Hebrew name), so the
@@ -29,10 +30,12 @@ from llc_exercises.documents import letter
 from llc_exercises.facilitator import builds, certificates, guide, report
 from llc_exercises.facilitator.agendas import load_guides
 from llc_exercises.facilitator.report_data import gather
-from llc_exercises.hub import dashboard
+from llc_exercises.hub import dashboard, reading
 from llc_exercises.hub.attendance import attendance_view
+from llc_exercises.hub.cohorts import Book
+from llc_exercises.hub.feedback import FeedbackDB
 from llc_exercises.hub.progress import sessions_summary
-from llc_exercises.hub.submissions import summarize
+from llc_exercises.hub.submissions import SubmissionDB, summarize
 from llc_exercises.participant import app
 
 SAMPLE = Path(__file__).resolve().parent.parent / "datasets" / "sample_cohort"
@@ -118,6 +121,18 @@ def make_pages(out: Path, work: Path) -> list[Path]:
         {"submitted": "2026-11-02T09:30:00+00:00", "progress": summarize(docs["avellum"])},
         {"submitted": "2026-10-02T09:30:00+00:00", "progress": summarize(docs["ebookwright"])}], sessions)
     pages["history-empty"] = dashboard.history_html("ann", [], sessions)
+    # One participant's page (reading.py), as a facilitator who may answer sees it: answers with
+    # charts, hostile feedback under a worksheet and on one the kit no longer has; and with nothing sent.
+    subs, notes = SubmissionDB(work / "hub.sqlite"), FeedbackDB(work / "hub.sqlite")
+    subs.add("avellum", docs["avellum"])
+    notes.add("avellum", "visioning.core_beliefs", "fac", f"{HOSTILE}\n{HEBREW}")
+    notes.add("avellum", "gone.sheet", "fac", HOSTILE)
+    for who in ("avellum", "ben"):
+        latest = subs.latest_document(who)
+        shown = reading.worksheets_html(reading.answer_values(latest[1]), True) if latest else None
+        view = reading.participant_view(who, latest, subs.history(who), notes.for_user(who), Book(), [], sessions,
+                                        "fac", True, shown, True, {"fac": HOSTILE})
+        pages[f"participant-{who}"] = reading.participant_html(view, "N0NCE", "XS<RF")
     view = {"user": "fac", "xsrf": "XS<RF", "errors": [f"Row {HOSTILE}: not a number"], "notice": "Saved.",
             "setup": False, "problem": "", "saved": "2026-11-02 09:30 CST"}
     view.update(attendance_view(cohort, SheetFile.editable(cohort_dir / "attendance.csv"), people))
@@ -208,7 +223,7 @@ def app_participant(monkeypatch, tmp_path):
 
 def test_every_kind_of_page_passes_the_nu_checker(tmp_path, app_participant):
     files = make_pages(tmp_path / "pages", tmp_path / "work")
-    assert len(files) == 14
+    assert len(files) == 16
     problems = check(files)
     assert not problems, "The Nu checker found:\n" + "\n".join(map(shown, problems))
     for path in files:

@@ -2,6 +2,7 @@
 nbgitpuller link and the participant's Send form — everything of the hub service below HTTP."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -19,7 +20,14 @@ from llc_exercises.hub import config as hub
 from llc_exercises.hub import dashboard
 from llc_exercises.hub.exports import export_files
 from llc_exercises.hub.progress import sessions_summary
-from llc_exercises.hub.submissions import MAX_BODY_BYTES, SubmissionDB, SubmissionRejected, check_submission, summarize
+from llc_exercises.hub.submissions import (
+    MAX_BODY_BYTES,
+    GroupCommit,
+    SubmissionDB,
+    SubmissionRejected,
+    check_submission,
+    summarize,
+)
 from llc_exercises.participant import submit
 
 KEY = "visioning.core_beliefs.why"
@@ -102,6 +110,40 @@ def test_names_are_those_of_each_latest_send(tmp_path):
     db.add("ann", doc_for("ann", name=""))
     assert db.names(["lead", "ann", "nobody"]) == {"lead": "Lee Leader (fictional)"}
     assert db.names([]) == {}
+
+
+def test_sends_arriving_together_are_stored_once_each_in_few_commits(tmp_path):
+    """A session's end: 120 sends at once. Each is acknowledged with its own row, on disk (a new
+    connection reads them all), and the disk is waited for a few times, not 120."""
+    db = SubmissionDB(tmp_path / "s.sqlite")
+    groups: list[int] = []
+    add_many = db.add_many
+    db.add_many = lambda sends: groups.append(len(sends)) or add_many(sends)  # counts the commits
+    sends = GroupCommit(db)
+
+    async def everyone():
+        return await asyncio.gather(*(sends.add(f"p{i:03d}", doc_for(f"p{i:03d}", f"text {i}"))
+                                      for i in range(120)))
+
+    stored = asyncio.run(everyone())
+    assert [s.user for s in stored] == [f"p{i:03d}" for i in range(120)]
+    assert len({s.id for s in stored}) == 120 and sum(groups) == 120 and len(groups) < 10
+    other = SubmissionDB(tmp_path / "s.sqlite")
+    assert other.counts() == {f"p{i:03d}": 1 for i in range(120)}
+    assert other.latest_document("p042")[1]["answers"][KEY]["value"] == "text 42"
+
+
+def test_a_failed_commit_is_told_to_every_send_waiting_on_it(tmp_path):
+    db = SubmissionDB(tmp_path / "s.sqlite")
+    sends = GroupCommit(db)
+    db.close()  # the disk gone: nothing can be stored
+
+    async def two():
+        return await asyncio.gather(sends.add("ann", doc_for("ann")), sends.add("ben", doc_for("ben")),
+                                    return_exceptions=True)
+
+    results = asyncio.run(two())
+    assert all(isinstance(r, sqlite3.ProgrammingError) for r in results), results
 
 
 def test_export_is_what_llc_build_reads_and_neutralises_formulas(tmp_path):

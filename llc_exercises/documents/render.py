@@ -12,6 +12,7 @@ import html
 import json
 import re
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
 from ..core import cohort as cohorts
 from ..core import definitions as defs
@@ -179,7 +180,41 @@ def panel_markdown(p: derived.Panel) -> str:
     return "\n".join(out)
 
 
-def worksheet_html(ws: defs.Worksheet, answers: Mapping, with_chart: bool = True) -> str:
+# ---- feedback (a workbook built from a hub export) -------------------------------------------------
+def feedback_when(written: str, timezone: str | None) -> str:
+    """'12 Jan 2027, 16:04 CST': a UTC time in the cohort's zone, labelled (UTC without one)."""
+    t = dt.datetime.fromisoformat(written).astimezone(ZoneInfo(timezone) if timezone else dt.timezone.utc)
+    return f"{t.day} {t:%b %Y, %H:%M} {t.tzname() or 'UTC'}"
+
+
+def feedback_by(item: Mapping) -> str:
+    role = item.get("role")
+    return f"{item['author_name']} ({role})" if role else str(item["author_name"])
+
+
+def feedback_html(items, timezone: str | None) -> str:
+    """One worksheet's feedback items, oldest first, in a box that says whose each is. A note, not
+    a heading: the PDF's bookmarks stay the sessions and their worksheets."""
+    if not items:
+        return ""
+    parts = "".join(
+        f'<div class="llc-feedback-item"><p class="llc-feedback-head">Feedback from '
+        f'<bdi>{esc(feedback_by(it))}</bdi> · {esc(feedback_when(it["written"], timezone))}</p>'
+        f'<div class="llc-feedback-text">{esc(it["text"])}</div></div>' for it in items)
+    return f'<div class="llc-feedback" role="note" aria-label="Feedback">{parts}</div>'
+
+
+def feedback_markdown(items, timezone: str | None) -> list[str]:
+    return [f"**Feedback from {md_escape(feedback_by(it))} · {md_escape(feedback_when(it['written'], timezone))}**"
+            + "\n\n> " + md_escape(it["text"]).replace("  \n", "  \n> ") for it in items]
+
+
+def _feedback_on(feedback: Mapping | None, ws: defs.Worksheet) -> list:
+    return [it for it in (feedback or {}).get("items", ()) if it.get("worksheet") == ws.key]
+
+
+def worksheet_html(ws: defs.Worksheet, answers: Mapping, with_chart: bool = True,
+                   feedback: Mapping | None = None) -> str:
     parts = [f'<section class="llc-static tex2jax_ignore mathjax_ignore" id="{esc(ws.key)}">',
              f"<h3>{esc(ws.title)}</h3>",
              f'<div class="llc-framework">Framework: {esc(ws.framework)}</div>']
@@ -189,15 +224,20 @@ def worksheet_html(ws: defs.Worksheet, answers: Mapping, with_chart: bool = True
     parts.append(panels_html(ws, answers))
     if with_chart:
         parts.append(CHARTS.html(ws, answers))
+    given = _feedback_on(feedback, ws)
+    if given:  # nothing at all without: a workbook without feedback is as it always was
+        parts.append(feedback_html(given, (feedback or {}).get("timezone")))
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def session_html(s: defs.Session, answers: Mapping, with_charts: bool = True) -> str:
+def session_html(s: defs.Session, answers: Mapping, with_charts: bool = True,
+                 feedback: Mapping | None = None) -> str:
+    """``feedback``: ``{"timezone", "items"}`` as ``documents.feedback.read_feedback`` gives it."""
     done, total = progress(s, answers)
     head = (f'<h2 class="llc-session">{esc(s.heading)}</h2>'
             f'<p class="llc-progress">{done} of {total} questions answered</p>')
-    return head + "\n".join(worksheet_html(ws, answers, with_charts) for ws in s.worksheets)
+    return head + "\n".join(worksheet_html(ws, answers, with_charts, feedback) for ws in s.worksheets)
 
 
 # ---- Markdown -----------------------------------------------------------------------------------
@@ -216,20 +256,21 @@ def field_markdown(f: defs.Field, value) -> str:
     return f"{q}\n\n{md_escape(text) if text else BLANK_MD}"
 
 
-def worksheet_markdown(ws: defs.Worksheet, answers: Mapping) -> str:
+def worksheet_markdown(ws: defs.Worksheet, answers: Mapping, feedback: Mapping | None = None) -> str:
     parts = [f"### {md_escape(ws.title)}", f"_Framework: {md_escape(ws.framework)}_"]
     if ws.instructions.strip():
         parts.append(" ".join(ws.instructions.split()))  # kit prose, already Markdown
     parts += [field_markdown(f, answers.get(f.key)) for f in ws.fields]
     parts += [panel_markdown(p) for p in derived.panels(ws, answers)]
+    parts += feedback_markdown(_feedback_on(feedback, ws), (feedback or {}).get("timezone"))
     return "\n\n".join(parts)
 
 
-def session_markdown(s: defs.Session, answers: Mapping) -> str:
+def session_markdown(s: defs.Session, answers: Mapping, feedback: Mapping | None = None) -> str:
     done, total = progress(s, answers)
     return "\n\n".join([f"## {md_escape(s.heading)}",
                         f"{done} of {total} questions answered",
-                        *(worksheet_markdown(ws, answers) for ws in s.worksheets)])
+                        *(worksheet_markdown(ws, answers, feedback) for ws in s.worksheets)])
 
 
 class Static:

@@ -69,6 +69,9 @@ class Job:
     # {"name": …, "schedule": [plain dicts]} from `llc build --cohort` (see cohort_parameters);
     # empty: the cover shows no dates, as before there were cohort files.
     cohort: dict = field(default_factory=dict)
+    # {"timezone", "items"} from the export's feedback/<id>.json (see documents.feedback); empty:
+    # none, and the template gets exactly the parameters it always did.
+    feedback: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -96,8 +99,9 @@ def cohort_parameters(cohort: cohorts.Cohort | None) -> dict:
 
 def prepare(answers_file: Path, template_text: str, expected_id: str | None = None,
             details: dict | None = None, formats=FORMATS, engine: str = "auto", generated_on: str = "",
-            keep_notebook: bool = False, cohort: dict | None = None) -> Job:
-    """Check one participant's answers file and pack their Job. Raises BuildError naming the file."""
+            keep_notebook: bool = False, cohort: dict | None = None, feedback: dict | None = None) -> Job:
+    """Check one participant's answers file and pack their Job (``feedback``: as
+    ``documents.feedback.read_feedback`` gives it). Raises BuildError naming the file."""
     answers_file = Path(answers_file)
     try:
         doc = read_document(answers_file)
@@ -120,7 +124,7 @@ def prepare(answers_file: Path, template_text: str, expected_id: str | None = No
                          "Check the roster or the file name.")
     participant = {**(details or {}), **{k: v for k, v in doc["participant"].items() if v}}
     return Job(pid, participant.get("name") or pid, doc, dict(details or {}), template_text, tuple(formats),
-               engine, generated_on, keep_notebook, dict(cohort or {}))
+               engine, generated_on, keep_notebook, dict(cohort or {}), dict(feedback or {}))
 
 
 @functools.cache  # one class, registered once per process
@@ -259,6 +263,8 @@ class Builder:
                   "generated_on": job.generated_on, "participant_details": job.details}
         if job.cohort:  # only then: without --cohort a template gets exactly the parameters it always did
             params.update(cohort_name=job.cohort.get("name", ""), cohort_schedule=job.cohort.get("schedule", []))
+        if job.feedback.get("items"):
+            params["participant_feedback"] = job.feedback
         for attempt in (1, 2):
             try:
                 km, kc = self._kernel()

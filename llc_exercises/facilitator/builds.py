@@ -22,6 +22,8 @@ from ..core.cohort import Cohort
 from ..core.files import PRIVATE, SHARED, write_atomic
 from ..core.roster import csv_safe, read_roster
 from ..documents import pages, render
+from ..documents.feedback import folder_for as feedback_folder
+from ..documents.feedback import read_feedback
 from ..documents.pdf import resolve_engine
 from ..documents.workbook import (
     FORMATS,
@@ -201,11 +203,13 @@ def build_cohort(roster: Path, answers_dir: Path, out_dir: Path, jobs: int = 2, 
                  generated_on: str = "", on_result: Callable | None = None, keep_notebooks: bool = False,
                  dask_scheduler: str | None = None, cohort: Cohort | None = None) -> list[Result]:
     """Build every roster member's workbook; returns one Result per roster row. ``cohort``: its
-    name and dates go on every cover.
+    name and dates go on every cover. A hub export's ``feedback/<id>.json`` (beside ``answers_dir``)
+    is printed under the worksheets it is about.
 
     ``on_result(done, total, results)`` is called after each workbook (e.g. to write a status
     file a dashboard polls)."""
     roster, answers_dir, out_dir = Path(roster), Path(answers_dir), Path(out_dir)
+    feedback_dir = feedback_folder(answers_dir)  # an export from the hub: feedback/ beside answers/
     members, problems = read_roster(roster)
     template_text = read_template(template)
     cohort_data = cohort_parameters(cohort)
@@ -225,9 +229,13 @@ def build_cohort(roster: Path, answers_dir: Path, out_dir: Path, jobs: int = 2, 
                     f"{roster}, line {m.row}: no answers file {answers_file}. The participant may not "
                     "have started yet: ask them to open 00_orientation, or remove the row.")))
                 continue
+            feedback_file = feedback_dir / f"{m.id}.json"
             try:
+                # A bad feedback file stops this workbook (printed without it, it would look as if
+                # nobody had answered the participant), never the others.
+                given = read_feedback(feedback_file, m.id, cohort) if feedback_file.exists() else None
                 prepared.append(prepare(answers_file, template_text, m.id, m.details, formats, engine,
-                                        generated_on, keep_notebooks, cohort_data))
+                                        generated_on, keep_notebooks, cohort_data, given))
             except LeadingEdgeError as exc:
                 results.append(Result(m.id, name=name, error=str(exc), shared=getattr(exc, "shared", None)))
     except BaseException:

@@ -28,6 +28,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "datasets" / "sample_cohort"
 FACILITATOR = "facilitator"
 DEMO_PARTICIPANTS = ("bfablethorn", "ebookwright", "tmarkup", "mquillfeather")  # fictional sample cohort
+# A second cohort on the same hub, a year later and in another time zone, with its own facilitator:
+# each facilitator sees only their own cohort.
+SECOND_FACILITATOR = "facilitator2"
+SECOND_PARTICIPANTS = ("avellum", "bdogear")
+# The partnership team of the first cohort: its leader reads and answers her two members' work.
+TEAM = {"name": "North", "leader": "bfablethorn", "members": ["ebookwright", "tmarkup"]}
+GROUPS = {"llc-2025": list(DEMO_PARTICIPANTS), "llc-2026": list(SECOND_PARTICIPANTS)}
 
 
 class HubDemoError(LeadingEdgeError, RuntimeError):
@@ -71,6 +78,8 @@ class HubSettings:
     admin_token: str = ""  # an API token for scripts and tests (a service with admin scopes)
     default_url: str = "/lab/tree/notebooks/00_orientation.ipynb"
     cohort: Path | None = None  # the service's cohort file (its attendance page needs one)
+    groups: dict[str, list[str]] = field(default_factory=dict)  # hub groups made at start (load_groups)
+    cohort_files: dict[str, str] = field(default_factory=dict)  # <id>.yaml text for the cohorts folder
 
     @property
     def url(self) -> str:
@@ -93,7 +102,7 @@ def write_config(s: HubSettings) -> Path:
         "users": sorted({*s.participants, *s.facilitators}), "facilitators": s.facilitators,
         "local_users": s.local_users, "proxy": str(ensure_proxy()), "python": sys.executable,
         "admin_token": s.admin_token, "default_url": s.default_url, "root": os.geteuid() == 0,
-        "cohort": str(s.cohort) if s.cohort else None,
+        "cohort": str(s.cohort) if s.cohort else None, "groups": s.groups,
     }
     path = s.state / "jupyterhub_config.py"
     path.write_text(CONFIG_TEMPLATE.replace("@SETTINGS@", json.dumps(settings, indent=2)))
@@ -143,16 +152,44 @@ if S["admin_token"]:
     c.JupyterHub.services = [{"name": "llc-admin", "api_token": S["admin_token"]}]
     # JupyterHub's own admin role (its default scopes are kept): scripts create users and tokens
     c.JupyterHub.load_roles = [{"name": "admin", "services": ["llc-admin"]}]
+if S["groups"]:  # the cohorts' groups, as an admin would make them in the Hub's admin page
+    c.JupyterHub.load_groups = {g: {"users": users} for g, users in S["groups"].items()}
 configure(c, data_dir=state / "service", port=S["service_port"], facilitators=S["facilitators"],
           cohort=S["cohort"])
 '''
 
 
+def demo_cohorts() -> dict[str, str]:
+    """The demo's two cohort files, made from the sample cohort's: LLC-2025 run by ``facilitator``
+    with team North, and LLC-2026 (a year later, in Denver's time zone) run by ``facilitator2``."""
+    sample = (SAMPLE / "cohort.yaml").read_text(encoding="utf-8")
+    sample = sample.split("\n", 2)[2].replace("attendance: attendance.csv\n", "")  # the generator's header
+    head = "# FICTIONAL demo cohort for `llc hub-demo`, made from datasets/sample_cohort/cohort.yaml.\n"
+    first = sample.replace('    email: "rinkwell@example.org"\n',
+                           f'    email: "rinkwell@example.org"\n    hub_user: {FACILITATOR}\n', 1)
+    members = ", ".join(TEAM["members"])
+    first += (f"hub_group: llc-2025\nteams:\n  - name: {TEAM['name']}\n    leader: {TEAM['leader']}\n"
+              f"    members: [{members}]\n")
+    second = (sample.replace("2026-", "2027-").replace("2025-", "2026-")
+              .replace('name: "LLC-2025 (sample)"', 'name: "LLC-2026 (demo second cohort)"', 1)
+              .replace("timezone: America/Chicago", "timezone: America/Denver", 1)
+              .replace("    role: Cohort team leader\n",
+                       f"    role: Lead facilitator\n    hub_user: {SECOND_FACILITATOR}\n", 1))
+    second += "hub_group: llc-2026\n"
+    return {"llc-2025": head + first, "llc-2026": head + second}
+
+
 def prepare_homes(s: HubSettings) -> None:
-    """Demo homes: the notebooks (as nbgitpuller would hand them out) and sample answers."""
+    """Demo homes: the notebooks (as nbgitpuller would hand them out) and sample answers; the
+    cohorts folder with the demo's cohort files."""
     from ..core.files import PRIVATE, SHARED, write_atomic
     from .submissions import SubmissionDB, check_submission
 
+    cohorts = s.service_data / "cohorts"
+    for cid, text in s.cohort_files.items():
+        cohorts.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not (cohorts / f"{cid}.yaml").exists():  # a facilitator's edits survive a restart
+            write_atomic(cohorts / f"{cid}.yaml", text.encode("utf-8"), access=SHARED)
     db = SubmissionDB(s.service_data / "submissions.sqlite")
     sheet = s.service_data / "attendance.csv"
     if s.cohort == SAMPLE / "cohort.yaml" and not sheet.exists():
@@ -160,7 +197,7 @@ def prepare_homes(s: HubSettings) -> None:
         write_atomic(sheet, (SAMPLE / "attendance.csv").read_bytes(), access=SHARED)
     try:
         already = db.counts()
-        for i, pid in enumerate(s.participants):
+        for pid in s.participants:
             home = s.state / "homes" / pid
             if not (home / "notebooks").exists():
                 shutil.copytree(ROOT / "notebooks", home / "notebooks")
@@ -169,7 +206,7 @@ def prepare_homes(s: HubSettings) -> None:
                 answers.parent.mkdir(parents=True, mode=0o700)
                 answers.parent.parent.chmod(0o700)
                 write_atomic(answers, (SAMPLE / "answers" / f"{pid}.json").read_bytes(), access=PRIVATE)
-            last = i == len(s.participants) - 1
+            last = pid == DEMO_PARTICIPANTS[-1]
             if not last and pid not in already:  # the last one is left to press Send live
                 db.add(pid, check_submission(pid, answers.read_bytes()))
     finally:
@@ -256,8 +293,9 @@ def run(port: int = 8000, state: Path | None = None) -> int:
         password_file.write_text(f"demo-{secrets.token_hex(4)}")
         password_file.chmod(0o600)
     s = HubSettings(state=state, port=port, password=password_file.read_text().strip(),
-                    participants=list(DEMO_PARTICIPANTS), facilitators=[FACILITATOR],
-                    cohort=SAMPLE / "cohort.yaml")
+                    participants=[*DEMO_PARTICIPANTS, *SECOND_PARTICIPANTS],
+                    facilitators=[FACILITATOR, SECOND_FACILITATOR],
+                    cohort=SAMPLE / "cohort.yaml", groups=GROUPS, cohort_files=demo_cohorts())
     prepare_homes(s)
     print(f"Starting JupyterHub on {s.url} (state in {state}) …", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the hub too, not just this process
@@ -269,15 +307,19 @@ def run(port: int = 8000, state: Path | None = None) -> int:
     except KeyboardInterrupt:
         print("Stopped before the hub was up.", file=sys.stderr)
         return 130
-    names = ", ".join(s.participants)
+    waiting = DEMO_PARTICIPANTS[-1]
     print(f"""
 Leading Edge demo hub is running: {s.url}/
   Password for every login below: {s.password}
-  Facilitator:  {FACILITATOR}  → dashboard at {s.service_url}
-  Participants: {names}
-    ({', '.join(s.participants[:-1])} have already sent their answers; {s.participants[-1]} has not:
-     sign in as {s.participants[-1]}, run the orientation notebook and press
-     "Send my answers to my facilitator", then reload the facilitator's dashboard.)
+  Cohort LLC-2025 (Chicago time), group llc-2025:
+    Facilitator:  {FACILITATOR}  → dashboard at {s.service_url}
+    Participants: {', '.join(DEMO_PARTICIPANTS)}
+    Team {TEAM['name']}: {TEAM['leader']} leads {' and '.join(TEAM['members'])} (she sees and answers their work)
+    ({waiting} has not sent yet: sign in as {waiting}, run the orientation notebook and press
+     "Send my answers to my facilitator", and watch the facilitator's dashboard.)
+  Cohort LLC-2026 (Denver time), group llc-2026:
+    Facilitator:  {SECOND_FACILITATOR}   Participants: {', '.join(SECOND_PARTICIPANTS)}
+  Cohort files: {s.service_data / 'cohorts'} (add, change or remove one; the hub notices within seconds)
 Press Ctrl+C to stop. Hub log: {state / 'jupyterhub.log'}
 """, flush=True)
     try:

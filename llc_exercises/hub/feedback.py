@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..core import definitions as defs
 from ..errors import LeadingEdgeError
+from .cohorts import Book
 from .submissions import Database
 
 MAX_CHARS = 20_000  # a long letter's worth; more is a paste gone wrong
@@ -127,3 +129,28 @@ class FeedbackDB(Database):
             rows = self._conn.execute("SELECT user, SUM(read IS NULL), MAX(written) FROM feedback "
                                       "GROUP BY user").fetchall()
         return {user: {"unread": int(unread or 0), "latest": latest} for user, unread, latest in rows}
+
+
+def feedback_document(user: str, user_groups: Iterable[str], book: Book, feedback: FeedbackDB,
+                      names: Callable[[Iterable[str]], Mapping[str, str]]) -> dict:
+    """Everything a participant's feedback shows with: what GET api/feedback/<user> answers and what
+    an export's ``feedback/<user>.json`` holds (one function, so the two never drift apart).
+
+    Items newest first, each with its author's name (a facilitator's as the cohort file writes it,
+    anyone else's from their own latest send: ``names``, e.g. SubmissionDB.names) and ``role``
+    ("facilitator", "team leader" or null) in the user's cohorts, so a workbook built without the
+    cohort file still says whose feedback it is; ``timezone``: the user's current cohort's (or null)."""
+    groups = set(user_groups)
+    cid = book.current_cohort(groups)
+    items = feedback.for_user(user)
+    who = {**names({f.author for f in items}), **book.display_names()}
+    roles: dict[str, str] = {}
+    for c in (book.cohorts[i] for i in book.cohorts_of(groups)):
+        team = c.team_of(user)
+        if team is not None and team.leader != user:
+            roles.setdefault(team.leader, "team leader")
+        for login in c.facilitator_logins():
+            roles[login] = "facilitator"  # a facilitator who also leads a team writes as facilitator
+    return {"user": user, "cohort": cid, "timezone": book.cohorts[cid].timezone if cid else None,
+            "feedback": [{**f.as_json(), "author_name": who.get(f.author) or f.author,
+                          "role": roles.get(f.author)} for f in items]}

@@ -8,11 +8,14 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Collection, Mapping
 from io import BytesIO
 from pathlib import Path
 
 from ..core.files import PRIVATE, write_atomic
+from .cohorts import Book
 from .exports import export_files
+from .feedback import FeedbackDB
 from .submissions import SubmissionDB, SubmissionRejected
 
 log = logging.getLogger("leading-edge")
@@ -34,10 +37,13 @@ class Builds:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def start(self) -> dict:
+    def start(self, feedback: FeedbackDB | None = None, book: Book | None = None,
+              groups: Mapping[str, Collection[str]] | None = None) -> dict:
+        """Build everyone's workbook from their latest send, with the feedback they were given
+        (``book`` and ``groups``, hub login → groups: whose cohort, zone and facilitators)."""
         if self.running():
             raise SubmissionRejected(409, "A build is already running; wait for it to finish.")
-        files = list(export_files(self.db))
+        files = list(export_files(self.db, feedback=feedback, book=book, groups=groups))
         count = sum(name.startswith("answers/") for name, _ in files)
         if not count:
             raise SubmissionRejected(409, "Nobody has sent answers yet, so there is nothing to build.")
@@ -45,6 +51,7 @@ class Builds:
         folder = self.root / str(int(latest.name) + 1 if latest else 1)
         inputs = folder / "input"
         (inputs / "answers").mkdir(parents=True, mode=0o700)
+        (inputs / "feedback").mkdir(mode=0o700)  # beside answers/, where `llc build` looks for it
         for name, data in files:
             write_atomic(inputs / name, data, access=PRIVATE)
         write_atomic(folder / "status.json", json.dumps(

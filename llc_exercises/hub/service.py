@@ -22,7 +22,7 @@ from .directory import HubDirectory
 from .feedback import FeedbackDB
 from .jobs import Builds
 from .progress import cohort_progress, sessions_summary
-from .submissions import MAX_BODY_BYTES, SubmissionDB
+from .submissions import MAX_BODY_BYTES, GroupCommit, SubmissionDB
 
 log = logging.getLogger("leading-edge")
 
@@ -40,6 +40,7 @@ class Service:
         self.group = group
         self.prefix = prefix or settings.HUB_SERVICE_PREFIX.raw() or f"/services/{SERVICE_NAME}/"
         self.db = SubmissionDB(self.data_dir / "submissions.sqlite")
+        self.sends = GroupCommit(self.db)
         # Feedback lives in the same SQLite file: one file to back up, one 0600 file to guard.
         self.feedback = FeedbackDB(self.data_dir / "submissions.sqlite")
         # Cohort files are read again while the service runs (cohorts come and go without a restart);
@@ -62,7 +63,8 @@ class Service:
         return {"db": self.db, "builds": self.builds, "directory": self.directory,
                 "facilitators_group": self.group, "service_prefix": self.prefix,
                 "cohort_path": self.cohort_path, "attendance_path": self.attendance_path,
-                "sessions": self.sessions, "cohorts": self.cohorts, "feedback": self.feedback}
+                "sessions": self.sessions, "cohorts": self.cohorts, "feedback": self.feedback,
+                "sends": self.sends}
 
     def app(self) -> web.Application:
         # jupyterhub is imported here: participants' kernels import this package without it

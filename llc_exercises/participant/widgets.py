@@ -23,7 +23,7 @@ from ..core.schema import AnswerValueError
 from ..core.store import AnswerFileError, AnswerStore, Conflict, Saved
 from ..core.values import is_blank, scalar_text
 from ..documents import render
-from . import a11y
+from . import a11y, feedback
 from .assets import style_tag
 from .controls import Control, TableControl, make_control
 from .guard import Guard
@@ -84,7 +84,10 @@ class WorksheetView:
             self.chart.add_class("llc-chart")
             parts.append(self.chart)
         self._refresh()
-        self.widget = w.VBox([*parts, self.status, self.guard, self.notice, a11y.Helper()])
+        # on a hub: what the facilitator wrote about this worksheet (one request per kernel, kept)
+        self.feedback = feedback.box_for(ws.key)
+        below = [self.feedback.widget] if self.feedback is not None else []
+        self.widget = w.VBox([*parts, self.status, self.guard, self.notice, *below, a11y.Helper()])
         self.widget.add_class("llc-ws")
         _LIVE_VIEWS.add(self)
 
@@ -190,7 +193,7 @@ class WorksheetView:
                 "Saved, except: " + "; ".join(problems) + " (marked beside it)", error=True)
         else:
             note, self._note = self._note, ""
-            self.status.value = self._status_html(f"{note}All changes saved at {dt.datetime.now():%H:%M:%S}")
+            self.status.value = self._status_html(f"{note}All changes saved at {feedback.clock()}")
         self.guard.versions = dict(self.versions)
         self._refresh()
         # e.g. the engagement plan's "stakeholders by strategy" follows the stakeholder grid

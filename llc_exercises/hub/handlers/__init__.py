@@ -4,8 +4,8 @@ with its ``default_handlers``, (path under the service prefix, handler class); t
 
 jupyterhub is imported by these modules: participants' kernels import the package without it, and
 only the service (``hub.service``) imports this folder."""
-from . import api, pages
+from . import api, pages, participants
 
-default_handlers = [*pages.default_handlers, *api.default_handlers]
+default_handlers = [*pages.default_handlers, *api.default_handlers, *participants.default_handlers]
 
 __all__ = ["default_handlers"]

@@ -13,7 +13,7 @@ import logging
 from tornado import web
 
 from ..cohorts import membership_problems
-from ..feedback import FeedbackRejected, check_feedback
+from ..feedback import FeedbackRejected, check_feedback, feedback_document
 from ..progress import cohort_progress
 from ..submissions import SubmissionRejected, check_submission
 from .base import BaseHandler
@@ -30,7 +30,7 @@ class HealthHandler(web.RequestHandler):
 class SubmissionsAPIHandler(BaseHandler):
     api = True
 
-    def post(self):
+    async def post(self):
         owner = self.current_user["name"]
         if self.current_user.get("kind", "user") != "user":
             raise web.HTTPError(403, "Only participants (hub users) send answers.")
@@ -39,7 +39,7 @@ class SubmissionsAPIHandler(BaseHandler):
         except SubmissionRejected as exc:
             log.info("submission from %s refused: %s", owner, exc)
             return self.json(exc.status, {"error": str(exc), "problems": exc.problems})
-        sub = self.db.add(owner, doc)
+        sub = await self.sends.add(owner, doc)
         log.info("submission %d from %s stored (%d answered)", sub.id, owner, sub.answered)
         self.json(201, {"submitted": sub.submitted, "id": sub.id, "user": owner,
                         "answered": sub.answered, "progress": sub.progress})
@@ -137,13 +137,8 @@ class FeedbackAPIHandler(BaseHandler):
         file, a team leader's from their own latest send), and the time zone of the user's current
         cohort, for their notebook to show times in (null outside every cohort)."""
         await self.may_read(user)
-        book = self.book()
-        cid = book.current_cohort(await self.user_groups(user))
-        items = self.feedback.for_user(user)
-        names = {**self.db.names({f.author for f in items}), **book.display_names()}
-        self.json(200, {"user": user, "cohort": cid, "timezone": book.cohorts[cid].timezone if cid else None,
-                        "feedback": [{**f.as_json(), "author_name": names.get(f.author) or f.author}
-                                     for f in items]})
+        self.json(200, feedback_document(user, await self.user_groups(user), self.book(), self.feedback,
+                                         self.db.names))
 
     async def post(self, user):
         viewer = await self.viewer()
@@ -182,7 +177,7 @@ class BuildsAPIHandler(BaseHandler):
     async def post(self):
         await self.facilitator()
         try:
-            self.json(202, self.builds.start())
+            self.json(202, self.builds.start(self.feedback, self.book(), await self.groups_by_user()))
         except SubmissionRejected as exc:
             self.json(exc.status, {"error": str(exc)})
 

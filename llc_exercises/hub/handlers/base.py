@@ -20,7 +20,7 @@ from ..exports import export_zip
 from ..feedback import FeedbackDB
 from ..jobs import Builds
 from ..progress import cohort_progress
-from ..submissions import SubmissionDB
+from ..submissions import GroupCommit, SubmissionDB
 
 MESSAGES = {
     401: "JupyterHub did not accept this request's token (unknown or expired). Sign in again, or "
@@ -55,6 +55,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     sessions = Setting["list[dict]"]()
     cohorts = Setting[CohortFolder]()
     feedback = Setting[FeedbackDB]()
+    sends = Setting[GroupCommit]()
 
     async def progress(self) -> dict:
         return await cohort_progress(self.db, self.directory, self.sessions)
@@ -176,12 +177,23 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         return await self.members(book, runs)
 
     async def send_export(self, users: set[str] | None, filename: str) -> None:
-        """The export zip (``llc build --roster`` layout) of ``users`` (None: everyone)."""
-        data = await asyncio.get_running_loop().run_in_executor(None, export_zip, self.db, users)
+        """The export zip (``llc build --roster`` layout) of ``users`` (None: everyone), with the
+        feedback each was given."""
+        data = await asyncio.get_running_loop().run_in_executor(
+            None, export_zip, self.db, users, self.feedback, self.book(), await self.groups_by_user())
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)  # a cohort id is a file name an admin chose
         self.set_header("Content-Type", "application/zip")
         self.set_header("Content-Disposition", f'attachment; filename="{safe}"')
         self.finish(data)
+
+    async def groups_by_user(self) -> dict[str, set[str]]:
+        """Hub login → their hub groups (which cohort's zone and facilitators their feedback is
+        shown with); empty when the Hub does not answer, and the feedback then goes without them."""
+        try:
+            return {u["name"]: set(u.get("groups") or []) for u in await self.directory.users()}
+        except Exception as exc:  # noqa: BLE001 - the Hub unreachable
+            log.warning("could not list hub users: %s", exc)
+            return {}
 
     async def facilitator(self) -> dict:
         user = self.current_user
