@@ -105,6 +105,10 @@ MATRIX = {
     # an unknown id: 404 for those who run a cohort; to others it is as closed as any cohort
     ("GET", "cohorts/nope/progress"): "404 404 404 403 403 403 403",
     ("GET", "cohorts/nope/export.zip"): "404 404 404 403 403 403 403",
+    # builds: a cohort's for those who run it; everyone's (no ?cohort) for hub admins only
+    ("GET", "builds/latest?cohort=a"): "200 200 403 403 403 403 403",
+    ("GET", "builds/latest?cohort=nope"): "404 404 404 403 403 403 403",
+    ("GET", "builds/latest"): "200 403 403 403 403 403 403",
     ("GET", "progress"): "200 200 200 403 403 403 403",
     ("GET", "export.zip"): "200 200 200 403 403 403 403",
     ("GET", "submissions/ann"): "200 200 403 200 200 403 403",
@@ -134,6 +138,29 @@ def test_every_endpoint_as_every_role(hub):
         # Without a token: 401 everywhere, before anything else is looked at.
         assert call(api(s, path), None, method, body)[0] == 401, (method, path)
     assert got == want
+
+
+def test_a_cohort_build_is_its_facilitators_alone(hub):
+    """B's facilitator builds B's workbooks (cid's only); A's facilitator cannot start it, see it
+    or open its files, and a team leader builds nothing."""
+    s, tokens = hub
+    assert call(api(s, "builds?cohort=b"), tokens["faca"], "POST")[0] == 403
+    assert call(api(s, "builds?cohort=a"), tokens["lead"], "POST")[0] == 403
+    assert call(api(s, "builds"), tokens["facb"], "POST")[0] == 403  # everyone's: hub admins only
+    status, build = call(api(s, "builds?cohort=b"), tokens["facb"], "POST")
+    assert status == 202 and build["total"] == 1, build
+    deadline = time.monotonic() + 240
+    while not build["finished"] and time.monotonic() < deadline:
+        time.sleep(2)
+        build = call(api(s, "builds/latest?cohort=b"), tokens["facb"])[1]
+    assert build["finished"] and [f["url"].rsplit("/", 1)[1] for f in build["files"]] == ["workbook-cid.pdf"], build
+    pdf = build["files"][0]["url"]
+    assert call(s.service_url + pdf, tokens["facb"])[0] == 200
+    assert call(s.service_url + pdf, tokens["faca"])[0] == 403
+    assert call(s.service_url + build["all_pdfs"], tokens["faca"])[0] == 403
+    assert call(s.service_url + build["all_pdfs"], tokens["boss"])[0] == 200
+    # A's latest build is not B's
+    assert call(api(s, "builds/latest?cohort=a"), tokens["faca"])[1].get("id") != build["id"]
 
 
 def test_a_cohort_progress_and_export_hold_its_members_only(hub):

@@ -19,6 +19,7 @@ from .feedback import FeedbackDB
 from .submissions import SubmissionDB, SubmissionRejected
 
 log = logging.getLogger("leading-edge")
+SCOPE_FILE = "scope.json"  # {"cohort": id or null}: whose build it is (status.json is the child's)
 BUILD_FILE = re.compile(r"^(workbook-[A-Za-z0-9_.@-]+\.(pdf|html)|index\.html|build-report\.csv)$")
 
 
@@ -30,27 +31,41 @@ class Builds:
         self.proc: subprocess.Popen | None = None
         self.status_file: Path | None = None  # the running (or last) build's status file
 
-    def _latest_dir(self) -> Path | None:
+    def _latest_dir(self, cohort: str | None = None, any_scope: bool = False) -> Path | None:
+        """The newest build folder of ``cohort`` (None: the hub-wide builds), or of any scope."""
         dirs = [d for d in self.root.glob("*") if d.name.isdigit()] if self.root.exists() else []
+        if not any_scope:
+            dirs = [d for d in dirs if self.scope(d.name) == cohort]
         return max(dirs, key=lambda d: int(d.name)) if dirs else None
+
+    def scope(self, build_id: str) -> str | None:
+        """Whose workbooks a build holds: a cohort's id, or None for a hub-wide build (those only
+        hub admins and the legacy facilitators group may run and read)."""
+        try:
+            return json.loads((self.root / build_id / SCOPE_FILE).read_text(encoding="utf-8"))["cohort"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self, feedback: FeedbackDB | None = None, book: Book | None = None,
-              groups: Mapping[str, Collection[str]] | None = None) -> dict:
-        """Build everyone's workbook from their latest send, with the feedback they were given
-        (``book`` and ``groups``, hub login → groups: whose cohort, zone and facilitators)."""
+              groups: Mapping[str, Collection[str]] | None = None, users: Collection[str] | None = None,
+              cohort: str | None = None) -> dict:
+        """Build the workbooks of ``users`` (None: everyone) from their latest send, with the feedback
+        they were given (``book`` and ``groups``, hub login → groups: whose cohort, zone and
+        facilitators); ``cohort``: whose build it is, so only those who run it see its files."""
         if self.running():
             raise SubmissionRejected(409, "A build is already running; wait for it to finish.")
-        files = list(export_files(self.db, feedback=feedback, book=book, groups=groups))
+        files = list(export_files(self.db, users, feedback=feedback, book=book, groups=groups))
         count = sum(name.startswith("answers/") for name, _ in files)
         if not count:
             raise SubmissionRejected(409, "Nobody has sent answers yet, so there is nothing to build.")
-        latest = self._latest_dir()
+        latest = self._latest_dir(any_scope=True)
         folder = self.root / str(int(latest.name) + 1 if latest else 1)
         inputs = folder / "input"
         (inputs / "answers").mkdir(parents=True, mode=0o700)
+        write_atomic(folder / SCOPE_FILE, json.dumps({"cohort": cohort}).encode())
         (inputs / "feedback").mkdir(mode=0o700)  # beside answers/, where `llc build` looks for it
         for name, data in files:
             write_atomic(inputs / name, data, access=PRIVATE)
@@ -66,8 +81,9 @@ class Builds:
         log.info("build %s started for %d participants", folder.name, count)
         return self.status(folder)
 
-    def status(self, folder: Path | None = None) -> dict:
-        folder = folder or self._latest_dir()
+    def status(self, folder: Path | None = None, cohort: str | None = None) -> dict:
+        """The build in ``folder``, or the latest of ``cohort`` (None: the latest hub-wide one)."""
+        folder = folder or self._latest_dir(cohort)
         if folder is None:
             return {}
         try:

@@ -175,9 +175,10 @@ class BuildsAPIHandler(BaseHandler):
     api = True
 
     async def post(self):
-        await self.facilitator()
+        cid, users = await self.build_scope()
         try:
-            self.json(202, self.builds.start(self.feedback, self.book(), await self.groups_by_user()))
+            self.json(202, self.builds.start(self.feedback, self.book(), await self.groups_by_user(),
+                                             users=users, cohort=cid))
         except SubmissionRejected as exc:
             self.json(exc.status, {"error": str(exc)})
 
@@ -186,8 +187,8 @@ class LatestBuildAPIHandler(BaseHandler):
     api = True
 
     async def get(self):
-        await self.facilitator()
-        self.json(200, self.builds.status())
+        cid, _ = await self.build_scope()
+        self.json(200, self.builds.status(cohort=cid))
 
 
 default_handlers = [

@@ -195,6 +195,28 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             log.warning("could not list hub users: %s", exc)
             return {}
 
+    async def build_scope(self) -> tuple[str | None, set[str] | None]:
+        """Whose workbooks a build request is about: ``?cohort=<id>`` and its members (403 unless the
+        caller runs that cohort), or without it everyone on the hub, for hub admins and legacy
+        facilitators only (a cohort's facilitator builds their own cohort, never others')."""
+        cid = self.get_argument("cohort", "") or None
+        if cid is not None:
+            return cid, await self.cohort_members(cid)
+        if await self.everyone_i_run() is not None:
+            raise web.HTTPError(403, "Builds of everyone on the hub are for hub admins; build your cohort's "
+                                     "workbooks with ?cohort=<id> (the dashboard's Build button does).")
+        return None, None
+
+    async def may_open_build(self, build_id: str) -> None:
+        """403 unless the caller may see the workbooks of build ``build_id``: a cohort's build for
+        those who run that cohort, a hub-wide one for hub admins and legacy facilitators."""
+        cid = self.builds.scope(build_id)
+        if cid is None:
+            if await self.everyone_i_run() is not None:
+                raise web.HTTPError(403, "This build holds everyone's workbooks; only hub admins may open it.")
+        elif not self.book().runs(await self.viewer(), cid):
+            raise web.HTTPError(403, f"Only hub admins and the facilitators of cohort {cid!r} may open its workbooks.")
+
     async def facilitator(self) -> dict:
         user = self.current_user
         if not await self.directory.is_facilitator(user):

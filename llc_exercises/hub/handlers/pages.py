@@ -69,10 +69,10 @@ class HomeHandler(BaseHandler):
         self.set_header("Content-Security-Policy", f"default-src 'self'; script-src 'nonce-{nonce}'; "
                         "style-src 'unsafe-inline'; img-src 'self' data:")
         export_url = view.pop("export_url")
-        # Builds cover every participant on the hub, so only those who see everyone (hub admins, the
-        # facilitators group) may run them and fetch their PDFs, as the builds API says.
-        may_build = bool(view.get("runs")) and await self.directory.is_facilitator(self.current_user)
-        build = self.builds.status() if may_build else None
+        # Whoever runs the cohort shown builds its workbooks (the legacy view: everyone's); a team
+        # leader does not, as the builds API says.
+        may_build = bool(view.get("runs"))
+        build = self.builds.status(cohort=view.get("current") or None) if may_build else None
         self.finish(dashboard.dashboard_html(progress, user, export_url, nonce, self.xsrf(),
                                              feedback=self.feedback.summary(), build=build,
                                              may_build=may_build, **view))
@@ -83,7 +83,7 @@ class AllPDFsHandler(BaseHandler):
 
     @web.authenticated
     async def get(self, build_id):
-        await self.facilitator()
+        await self.may_open_build(build_id)
         data = await asyncio.get_running_loop().run_in_executor(None, self.builds.all_pdfs, build_id)
         if data is None:
             raise web.HTTPError(404, f"Build {build_id} has no workbook PDFs.")
@@ -95,7 +95,7 @@ class AllPDFsHandler(BaseHandler):
 class BuildFileHandler(BaseHandler):
     @web.authenticated
     async def get(self, build_id, name):
-        await self.facilitator()
+        await self.may_open_build(build_id)
         path = self.builds.file(build_id, name)
         if path is None:
             raise web.HTTPError(404, "No such file in this build.")

@@ -25,8 +25,9 @@
   }
   // JupyterHub checks the xsrf token on every script-initiated request, GET included.
   const headers = {'X-XSRFToken': button.dataset.xsrf};
+  const query = button.dataset.query || '';  // ?cohort=<id>: this cohort's build
   function poll() {
-    fetch('api/builds/latest', {credentials: 'same-origin', headers: headers})
+    fetch('api/builds/latest' + query, {credentials: 'same-origin', headers: headers})
       .then(r => { if (!r.ok) { throw new Error(r.status === 401 ? 'signed out: reload the page' : r.statusText); }
                    return r.json(); })
       .then(show)
@@ -35,7 +36,7 @@
   }
   button.addEventListener('click', function () {
     button.disabled = true; status.textContent = 'Starting the build…';
-    fetch('api/builds', {method: 'POST', credentials: 'same-origin', headers: headers})
+    fetch('api/builds' + query, {method: 'POST', credentials: 'same-origin', headers: headers})
       .then(r => r.json().then(j => { if (!r.ok) { throw new Error(j.error || r.statusText); } return j; }))
       .then(show)
       .catch(e => { status.textContent = 'Could not start the build: ' + e.message; button.disabled = false; });
