@@ -109,3 +109,18 @@ def stamp_time(stamp) -> dt.datetime | None:
         return None
     return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
+
+def zoned(stamp, tz: dt.tzinfo | None = None, year: bool = False) -> str:
+    """'12 Jan, 16:04 CST' ('12 Jan 2027, 16:04 CST' with ``year``): a stored time in ``tz`` (None:
+    UTC), always labelled with its zone, since a participant and their facilitator may sit in
+    different ones; the text as stored when it is not a time; '' for none. The one way the kit
+    says when (dashboard, participant pages, notebooks, workbooks)."""
+    if stamp is None or stamp == "":
+        return ""
+    t = stamp_time(stamp)
+    if t is None:
+        return str(stamp)
+    t = t.astimezone(tz or dt.timezone.utc)
+    day = f"{t.day} {t:%b %Y}" if year else f"{t.day} {t:%b}"
+    return f"{day}, {t:%H:%M} {t.tzname() or 'UTC'}"
+

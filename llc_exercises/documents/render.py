@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from ..core import cohort as cohorts
 from ..core import definitions as defs
 from ..core import derived, years
-from ..core.values import fmt_date, is_blank, progress, scalar_text
+from ..core.values import fmt_date, is_blank, progress, scalar_text, zoned
 from . import charts, pages
 
 ISOLATE = "\u2068{}\u2069"  # first-strong isolate … pop directional isolate
@@ -183,8 +183,7 @@ def panel_markdown(p: derived.Panel) -> str:
 # ---- feedback (a workbook built from a hub export) -------------------------------------------------
 def feedback_when(written: str, timezone: str | None) -> str:
     """'12 Jan 2027, 16:04 CST': a UTC time in the cohort's zone, labelled (UTC without one)."""
-    t = dt.datetime.fromisoformat(written).astimezone(ZoneInfo(timezone) if timezone else dt.timezone.utc)
-    return f"{t.day} {t:%b %Y, %H:%M} {t.tzname() or 'UTC'}"
+    return zoned(written, ZoneInfo(timezone) if timezone else None, year=True)
 
 
 def feedback_by(item: Mapping) -> str:

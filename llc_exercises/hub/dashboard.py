@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from ..core.values import zoned
 from ..documents import pages
 
 HUB_TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -70,18 +71,9 @@ def progress_cells(done: dict | None, sessions: Sequence[dict]) -> list[Cell]:
 
 
 def when(stamp: str | None, tz: dt.tzinfo | None = None) -> str:
-    """ISO time → '12 Jan, 16:04 CST' in ``tz`` (the cohort's zone; None: UTC), always labelled with its
-    zone, since a facilitator may sit elsewhere; '' for none (the page shows a dash)."""
-    if not stamp:
-        return ""
-    try:
-        t = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
-    t = t.astimezone(tz or dt.timezone.utc)
-    return f"{t.day} {t:%b}, {t:%H:%M} {t.tzname() or 'UTC'}"
+    """'12 Jan, 16:04 CST' in ``tz`` (the cohort's zone; None: UTC), labelled; '' for none (the page
+    shows a dash)."""
+    return zoned(stamp, tz)
 
 
 def zone_label(tz: dt.tzinfo | None) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import datetime as dt
 import logging
 import multiprocessing
 import threading
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from ..core import definitions as defs
-from ..core.values import progress
+from ..core.values import progress, zoned
 from ..documents import pages, render
 from . import dashboard
 from .cohorts import Book
@@ -41,16 +40,7 @@ UTC = ZoneInfo("UTC")
 
 def local_time(stamp: str | None, zone: ZoneInfo) -> str:
     """ISO time → '12 Jan 2027, 16:04 CST' in ``zone``, labelled with it; '' for none."""
-    if not stamp:
-        return ""
-    try:
-        t = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp  # shown as stored rather than hidden
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)  # the service stores UTC
-    t = t.astimezone(zone)
-    return f"{t.day} {t:%b %Y, %H:%M %Z}"
+    return zoned(stamp, zone, year=True)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import settings
 from ..core import definitions as defs
+from ..core.values import zoned
 from ..errors import LeadingEdgeError
 from .submit import can_send, service_url
 
@@ -168,14 +169,7 @@ def clock(now: dt.datetime | None = None) -> str:
 
 def when(written: str) -> str:
     """"12 Jan, 16:04 CST": when feedback was written, in the cohort's zone, labelled."""
-    try:
-        t = dt.datetime.fromisoformat(written)
-    except ValueError:
-        return written
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)  # the service writes UTC
-    t = _in_zone(t)
-    return f"{t.day} {t:%b}, {t:%H:%M} {t.tzname()}"
+    return zoned(written, zone() or dt.datetime.now().astimezone().tzinfo)
 
 
 def worksheet_title(key: str) -> str:
