@@ -186,13 +186,11 @@ def test_a_form_shows_its_worksheets_feedback_in_the_cohort_zone_escaped(service
     assert service.requests == [("GET", "/services/leading-edge/api/feedback/ann", "token server-token")]
 
 
-def test_one_request_per_kernel_and_within_the_speed_line(service, monkeypatch, store):
+def test_one_request_per_kernel(service, monkeypatch, store):
+    """Forms share one answer per kernel (how fast: scripts/benchmark_cohort_pages.py)."""
     on_hub(monkeypatch, service.url)
-    started = time.perf_counter()
     first = feedback.box_for(SHEET)  # what a form's first display adds: ask, then draw
-    took = time.perf_counter() - started
     assert first is not None and "Rosalind Inkwell" in first.text()
-    assert took <= 0.1, took
     for key in (SHEET, OTHER, "visioning.communication_plan", SHEET):
         WorksheetView(defs.worksheet(key), store)
     assert [r[0] for r in service.requests] == ["GET"]

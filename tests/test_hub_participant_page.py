@@ -149,18 +149,16 @@ def test_charts_come_from_a_per_submission_cache_without_holding_up_the_page(sto
     cache = reading.Answers()
 
     async def twice():
-        started = time.perf_counter()
-        first, charted = await cache.html(db, sub, answers, wait=0)
-        quick = time.perf_counter() - started
+        first, charted = await cache.html(db, sub, answers, wait=0)  # not waiting for the worker
         cache.start(db, sub, answers).result(timeout=60)
         second, again = await cache.html(db, sub, answers, wait=0)
-        return first, charted, quick, second, again
+        return first, charted, second, again
 
     try:
-        first, charted, quick, second, again = asyncio.run(twice())
+        first, charted, second, again = asyncio.run(twice())
     finally:
         cache.close()
-    assert not charted and "<figure" not in "".join(first.values()) and quick < 0.5
+    assert not charted and "<figure" not in "".join(first.values())
     assert again and "<figure" in "".join(second.values())
     assert set(first) == set(second)  # every worksheet, either way
 
@@ -207,24 +205,23 @@ def test_who_may_open_which_page(hub):
     assert "Send feedback" not in own and "<textarea" not in own
 
 
-def test_page_speed(hub):
-    """≤ 0.5 s for a participant with every session filled: the first view (charts not drawn yet),
-    views while the charts are drawn in the service's worker, and views once they are (cached)."""
+def test_a_new_send_shows_at_once_and_its_charts_follow(hub):
+    """Right after a send the page shows the answers (charts are drawn in the service's worker) and
+    says the charts are coming; later views carry them. How fast: scripts/benchmark_cohort_pages.py."""
     s, tokens = hub
-    # a new send: its charts are not drawn yet
     assert call(f"{s.service_url}api/submissions", tokens["bob"], "POST", sample_doc("bob", hostile=False))[0] == 201
-    timings, charted = [], 0
+    views = 0
     deadline = time.monotonic() + 90
-    while charted < 3:
-        assert time.monotonic() < deadline, f"the charts never showed: {timings}"
-        started = time.perf_counter()
+    while True:
         status, body = page(s, tokens["faca"], "bob")
-        timings.append(time.perf_counter() - started)
         assert status == 200 and "Core-beliefs" in body
-        charted += "<figure" in body
-        time.sleep(0.1)
-    print("participant page seconds:", [round(t, 3) for t in timings])
-    assert max(timings) <= 0.5, timings
+        views += 1
+        if "<figure" in body:
+            break
+        assert "Charts are still being drawn" in body
+        assert time.monotonic() < deadline, "the charts never showed"
+        time.sleep(0.2)
+    assert "Charts are still being drawn" not in body
 
 
 def test_facilitator_reads_and_answers_by_keyboard_in_chromium(hub):
