@@ -303,6 +303,19 @@ def test_dashboard_in_chromium(hub, tmp_path):
         assert page.evaluate("document.activeElement.id") == "cohort"
         assert box.evaluate("b => b.scrollLeft") == before
         expect(page.locator("#refresh-status")).to_contain_text("1 participant updated")
+        # Feedback counts follow too: feedback written elsewhere shows as unread, then the
+        # participant marks it read, all without a reload.
+        fb = page.locator("tr[data-user=bob] td.fb")
+        expect(fb).to_contain_text("new send")
+        status, item = call(f"{s.service_url}api/feedback/bob", tokens["faca"], "POST",
+                            {"worksheet": "visioning.core_beliefs", "text": "Noted."})
+        assert status == 201, item
+        expect(fb).to_have_text("1 unread", timeout=30_000)  # answered: the send is no longer new
+        unread_before = int(page.locator("#count-unread").inner_text())
+        assert call(f"{s.service_url}api/feedback/bob/{item['id']}/read", tokens["bob"], "POST")[0] == 200
+        expect(fb).to_have_text("—", timeout=30_000)
+        expect(page.locator("#count-unread")).to_have_text(str(unread_before - 1))
+        assert page.evaluate("window.__same") == 1
 
         # The picker switches cohorts.
         page.locator("#cohort").select_option("c")

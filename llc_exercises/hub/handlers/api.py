@@ -62,7 +62,7 @@ class ProgressAPIHandler(BaseHandler):
 
     async def get(self):
         users = await self.everyone_i_run()
-        self.json(200, await cohort_progress(self.db, self.directory, self.sessions, users))
+        self.json(200, self.with_feedback(await cohort_progress(self.db, self.directory, self.sessions, users)))
 
 
 class ExportAPIHandler(BaseHandler):
@@ -117,7 +117,8 @@ class CohortProgressAPIHandler(BaseHandler):
 
     async def get(self, cid):
         users = await self.cohort_members(cid)
-        self.json(200, {"cohort": cid, **await cohort_progress(self.db, self.directory, self.sessions, users)})
+        progress = await cohort_progress(self.db, self.directory, self.sessions, users)
+        self.json(200, {"cohort": cid, **self.with_feedback(progress)})
 
 
 class CohortExportAPIHandler(BaseHandler):

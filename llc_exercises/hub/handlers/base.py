@@ -60,6 +60,13 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     async def progress(self) -> dict:
         return await cohort_progress(self.db, self.directory, self.sessions)
 
+    def with_feedback(self, progress: dict) -> dict:
+        """``progress`` plus, for its participants with feedback, how many items they have not read
+        and when the latest was written: the dashboard refreshes those counts too."""
+        summary = self.feedback.summary()
+        people = {p["user"] for p in progress["participants"]}
+        return {**progress, "feedback": {u: f for u, f in summary.items() if u in people}}
+
     def xsrf(self) -> str:
         """This page's xsrf token as text, for a form field or a script's header."""
         token = self.xsrf_token

@@ -42,7 +42,7 @@
   function update(data) {
     const rows = new Map();
     for (const tr of grid.tBodies[0].rows) { if (tr.dataset.user !== undefined) { rows.set(tr.dataset.user, tr); } }
-    let changed = 0, sent = 0, online = 0, unanswered = 0;
+    let changed = 0, sent = 0, online = 0, unread = 0, unanswered = 0;
     for (const p of data.participants || []) {
       const tr = rows.get(p.user);
       if (!tr) { continue; }  // someone new to the cohort: shown at the next reload
@@ -69,16 +69,24 @@
       });
       const n = 2 + data.sessions.length;
       if (p.last_submission) { sent += 1; }
-      if (p.last_submission && p.last_submission !== tr.dataset.sent) {
-        tr.dataset.sent = p.last_submission;
+      if (p.last_submission && p.last_submission !== tr.dataset.sent) { tr.dataset.sent = p.last_submission; c = true; }
+      // feedback: items the participant has not read, and "new send" when they sent since the latest
+      const fbs = (data.feedback || {})[p.user] || {};
+      if (fbs.latest) { tr.dataset.feedback = fbs.latest; }
+      const notRead = fbs.unread || 0;
+      const isNew = !!p.last_submission && p.last_submission > (tr.dataset.feedback || '');
+      unread += notRead; unanswered += isNew;
+      const state = notRead + '|' + isNew;
+      if (tr.dataset.fb !== state) {
         const fb = cells[n];
-        if (p.last_submission > (tr.dataset.feedback || '') && !fb.querySelector('strong')) {
-          if (fb.querySelector('.none')) { fb.replaceChildren(); } else { fb.append('; '); }
-          const s = document.createElement('strong'); s.textContent = 'new send'; fb.appendChild(s);
-        }
-        c = true;
+        fb.replaceChildren();
+        if (notRead) { fb.append(notRead + ' unread'); }
+        if (notRead && isNew) { fb.append('; '); }
+        if (isNew) { const s = document.createElement('strong'); s.textContent = 'new send'; fb.appendChild(s); }
+        if (!notRead && !isNew) { const s = document.createElement('span'); s.className = 'none'; s.textContent = '—'; fb.appendChild(s); }
+        if (tr.dataset.fb !== undefined) { c = true; }
+        tr.dataset.fb = state;
       }
-      if (tr.querySelector('td.fb strong')) { unanswered += 1; }
       c = timeCell(cells[n + 1], p.last_submission) || c;
       c = timeCell(cells[n + 2], p.last_change) || c;
       timeCell(cells[n + 3], p.hub_last_activity);  // seen: changes all the time, not worth announcing
@@ -86,6 +94,7 @@
     }
     set(document.getElementById('count-sent'), String(sent));
     set(document.getElementById('count-online'), String(online));
+    set(document.getElementById('count-unread'), String(unread));
     set(document.getElementById('count-unanswered'), String(unanswered));
     if (changed) {
       live.textContent = changed + ' participant' + (changed === 1 ? '' : 's') + ' updated at ' + when(new Date().toISOString()) + '.';
