@@ -46,6 +46,35 @@ def running_hub(state: Path, participants: list[str], facilitators: list[str],
         stop_hub(proc, state)
 
 
+@contextlib.contextmanager
+def hub_of_unix_users(state: Path, participants: list[str], facilitators: list[str],
+                      **settings) -> Iterator[tuple[HubSettings, dict[str, str], dict[str, Path]]]:
+    """``running_hub`` whose users are real Unix users with servers spawned as them (needs root),
+    each able to reach the project's virtualenv; also yields their homes."""
+    users = [*participants, *facilitators]
+    homes = {u: ensure_unix_user(u) for u in users}
+    granted = grant_traverse(users, project_paths())
+    try:
+        with running_hub(state, participants, facilitators, local_users=True, **settings) as (s, tokens):
+            yield s, tokens, homes
+    finally:
+        revoke(granted)
+
+
+def open_as_app(page, s: HubSettings, user: str, home: Path, notebook: str = "notebooks/01_visioning.ipynb") -> None:
+    """Put the kit where nbgitpuller would (owned by ``user``) and open ``notebook`` through the app
+    link a facilitator hands out, signed in as ``user`` in a playwright ``page``."""
+    from llc_exercises.participant.app import hub_link
+
+    kit = home / "leading-edge"
+    shutil.copytree(ROOT / "notebooks", kit / "notebooks", dirs_exist_ok=True)
+    for path in [kit, *kit.rglob("*")]:
+        shutil.chown(path, user, user)
+    link = hub_link(s.url, "https://git.example.org/district/leading-edge.git", open_path=notebook)
+    urlpath = dict(urllib.parse.parse_qsl(link.partition("?")[2]))["urlpath"]
+    browser_login(page, s, user, next_path=f"/user/{user}/{urlpath}")
+
+
 def browser_login(page, s: HubSettings, user: str, next_path: str = "/services/leading-edge/") -> None:
     """Sign ``user`` in on the Hub's login page in a playwright ``page``; lands on ``next_path``."""
     page.goto(f"{s.url}/hub/login?next={urllib.parse.quote(next_path)}")

@@ -13,22 +13,18 @@ import shutil
 import signal
 import subprocess
 import time
-import urllib.parse
 import zipfile
 
 import pytest
 from axe import violations
-from helpers import ROOT, pdf_text
+from helpers import pdf_text
 from hubtools import (
     browser_login,
     call,
-    ensure_unix_user,
     find_service_pid,
-    grant_traverse,
-    project_paths,
-    revoke,
+    hub_of_unix_users,
+    open_as_app,
     run_in_kernel,
-    running_hub,
     start_server,
 )
 
@@ -47,15 +43,8 @@ KEY = "visioning.core_beliefs.why"
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    users = [ANN, BEN, FAC]
-    homes = {u: ensure_unix_user(u) for u in users}
-    granted = grant_traverse(users, project_paths())
-    try:
-        with running_hub(tmp_path_factory.mktemp("hub"), [ANN, BEN], [FAC], local_users=True,
-                         default_url="/lab") as (s, tokens):
-            yield s, tokens, homes
-    finally:
-        revoke(granted)
+    with hub_of_unix_users(tmp_path_factory.mktemp("hub"), [ANN, BEN], [FAC], default_url="/lab") as hub:
+        yield hub
 
 
 def send_from_server(s, tokens, user: str, name: str, text: str) -> dict:
@@ -253,23 +242,13 @@ def test_a_session_opens_as_an_app_page_on_the_hub(hub):
     (installed with the kit) shows the session as a form with no code, filled from their own file."""
     from labtools import chromium
 
-    from llc_exercises.participant.app import hub_link
-
     s, tokens, homes = hub
     start_server(s.url, s.admin_token, ANN)
     run_in_kernel(s.url, ANN, tokens[ANN],
                   f"from llc_exercises.core import identity\nidentity.current_store().set({KEY!r}, {ANN_TEXT!r})")
-    # where nbgitpuller would have put the kit, owned by the participant
-    kit = homes[ANN] / "leading-edge"
-    shutil.copytree(ROOT / "notebooks", kit / "notebooks", dirs_exist_ok=True)
-    for path in [kit, *kit.rglob("*")]:
-        shutil.chown(path, ANN, ANN)
-    link = hub_link(s.url, "https://git.example.org/district/leading-edge.git",
-                    open_path="notebooks/01_visioning.ipynb")
-    urlpath = dict(urllib.parse.parse_qsl(link.partition("?")[2]))["urlpath"]
     with chromium() as browser:
         page = browser.new_page()
-        browser_login(page, s, ANN, next_path=f"/user/{ANN}/{urlpath}")
+        open_as_app(page, s, ANN, homes[ANN])  # the kit where nbgitpuller would have put it
         box = page.get_by_label("Why do you do it?")
         box.wait_for(timeout=120_000)
         assert box.input_value() == ANN_TEXT  # the participant's own answer, from their own file

@@ -15,20 +15,14 @@ import json
 import os
 import shutil
 import time
-import urllib.parse
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import ROOT
 from hubtools import (
-    browser_login,
     call,
-    ensure_unix_user,
-    grant_traverse,
-    project_paths,
-    revoke,
+    hub_of_unix_users,
+    open_as_app,
     run_in_kernel,
-    running_hub,
     start_server,
 )
 from test_hub_cohorts_api import cohort_text
@@ -45,21 +39,14 @@ CHICAGO = ZoneInfo("America/Chicago")  # the sample cohort's zone
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    users = [ANN, FAC]
-    homes = {u: ensure_unix_user(u) for u in users}
-    granted = grant_traverse(users, project_paths())
-    try:
-        with running_hub(tmp_path_factory.mktemp("hub"), users, [], local_users=True,
-                         default_url="/lab") as (s, tokens):
-            admin = s.admin_token
-            assert call(f"{s.url}/hub/api/groups/cohort-fb", admin, "POST")[0] == 201
-            status, body = call(f"{s.url}/hub/api/groups/cohort-fb/users", admin, "POST", {"users": [ANN]})
-            assert status == 200, (status, body)
-            (s.service_data / "cohorts" / "fb.yaml").write_text(
-                cohort_text("Feedback cohort", "cohort-fb", FAC), encoding="utf-8")
-            yield s, tokens, homes
-    finally:
-        revoke(granted)
+    with hub_of_unix_users(tmp_path_factory.mktemp("hub"), [ANN, FAC], [], default_url="/lab") as hub:
+        s, admin = hub[0], hub[0].admin_token
+        assert call(f"{s.url}/hub/api/groups/cohort-fb", admin, "POST")[0] == 201
+        status, body = call(f"{s.url}/hub/api/groups/cohort-fb/users", admin, "POST", {"users": [ANN]})
+        assert status == 200, (status, body)
+        (s.service_data / "cohorts" / "fb.yaml").write_text(
+            cohort_text("Feedback cohort", "cohort-fb", FAC), encoding="utf-8")
+        yield hub
 
 
 def api(s, path: str) -> str:
@@ -144,21 +131,12 @@ def test_the_app_page_shows_the_same_feedback_inert(hub):
     the feedback under the form and in the closing list, hostile text inert, marked read by keyboard."""
     from labtools import chromium
 
-    from llc_exercises.participant.app import hub_link
-
     s, tokens, homes = hub
     item = write(s, tokens, f"App note. {HOSTILE}")
     start_server(s.url, s.admin_token, ANN)
-    kit = homes[ANN] / "leading-edge"
-    shutil.copytree(ROOT / "notebooks", kit / "notebooks", dirs_exist_ok=True)
-    for path in [kit, *kit.rglob("*")]:
-        shutil.chown(path, ANN, ANN)
-    link = hub_link(s.url, "https://git.example.org/district/leading-edge.git",
-                    open_path="notebooks/01_visioning.ipynb")
-    urlpath = dict(urllib.parse.parse_qsl(link.partition("?")[2]))["urlpath"]
     with chromium() as browser:
         page = browser.new_page()
-        browser_login(page, s, ANN, next_path=f"/user/{ANN}/{urlpath}")
+        open_as_app(page, s, ANN, homes[ANN])
         note = page.locator(".llc-ws .llc-fb-item", has_text="App note.")
         note.wait_for(timeout=120_000)
         assert f"From Rosalind Inkwell (fictional), {shown_at(item)}: App note. {HOSTILE}" in note.inner_text()
