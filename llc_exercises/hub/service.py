@@ -15,6 +15,7 @@ from pathlib import Path
 from tornado import web
 
 from .. import settings
+from . import reading
 from .attendance import ATTENDANCE_FILE, read_cohort
 from .cohorts import CohortFolder
 from .config import COHORTS_FOLDER, DEFAULT_GROUP, DEFAULT_PORT, SERVICE_NAME
@@ -123,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(serve())
     except KeyboardInterrupt:
         log.info("stopping")
+    finally:
+        reading.ANSWERS.close()  # the participant pages' chart worker goes with the service
     return 0
 
 
