@@ -233,18 +233,24 @@ def problems(doc: dict) -> list[str]:
 _VALIDATORS: dict = {}
 
 
-def _validator():
-    """The kit's one jsonschema validator, formats checked; made once per set of session
-    definitions (building it takes a while, and LLC_SESSIONS_DIR may point elsewhere)."""
+def _per_sessions(cache: dict, build):
+    """``build()``'s result, made once per set of session definitions (building a validator takes
+    a while, and LLC_SESSIONS_DIR may point elsewhere)."""
     sessions = defs.sessions()
-    found = _VALIDATORS.get(id(sessions))
+    found = cache.get(id(sessions))
     if found is None or found[0] is not sessions:
+        found = cache[id(sessions)] = (sessions, build())
+    return found[1]
+
+
+def _validator():
+    """The kit's one jsonschema validator, formats checked."""
+    def build():
         # jsonschema only here (files, submissions): importing it costs a kernel over a second
         from jsonschema import Draft202012Validator
 
-        validator = Draft202012Validator(answers_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
-        found = _VALIDATORS[id(sessions)] = (sessions, validator)
-    return found[1]
+        return Draft202012Validator(answers_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return _per_sessions(_VALIDATORS, build)
 
 
 def _fast_validator():
@@ -252,17 +258,14 @@ def _fast_validator():
     session is checked on the hub service's one event loop, 300 at once. Formats are checked by
     the very functions jsonschema uses, so both accept exactly the same dates; when a document is
     refused, ``problems`` asks jsonschema for its worded messages."""
-    sessions = defs.sessions()
-    found = _FAST.get(id(sessions))
-    if found is None or found[0] is not sessions:
+    def build():
         import jsonschema_rs
         from jsonschema import Draft202012Validator
 
         checker = Draft202012Validator.FORMAT_CHECKER
         formats = {name: (lambda text, name=name: checker.conforms(text, name)) for name in _FORMAT_HINTS}
-        validator = jsonschema_rs.Draft202012Validator(answers_schema(), validate_formats=True, formats=formats)
-        found = _FAST[id(sessions)] = (sessions, validator)
-    return found[1]
+        return jsonschema_rs.Draft202012Validator(answers_schema(), validate_formats=True, formats=formats)
+    return _per_sessions(_FAST, build)
 
 
 _FAST: dict = {}
