@@ -136,6 +136,8 @@ def wait_for_file_text(path: Path, text: str, timeout: float = 8) -> None:
         if path.exists() and text in path.read_text(encoding="utf-8"):
             return
         time.sleep(0.1)
+    held = path.read_text(encoding="utf-8") if path.exists() else "(no file)"
+    raise AssertionError(f"{text!r} was not in {path} within {timeout} s; it holds:\n{held}")
 
 
 def open_in_app(page, url: str, notebook: str) -> None:

@@ -27,6 +27,8 @@ from labtools import (
 
 from llc_exercises.core.ports import free_port
 from llc_exercises.core.store import AnswerStore
+from llc_exercises.participant.assets import STATIC
+from llc_exercises.participant.guard import fingerprint
 
 PID = "never-lose"
 WHY_LABEL = "Why do you do it? What difference do you want the library to make?"
@@ -236,7 +238,31 @@ def test_jupyterlab_a_restarted_kernel_warns_and_run_all_saves_what_was_typed(tm
         page.locator("#llc-offline-banner").wait_for(timeout=15_000)
         assert "kernel is not answering" in page.locator("#llc-offline-banner").inner_text()
         assert "Typed with no kernel" not in path.read_text(encoding="utf-8")
+        # the browser keeps what the box held, for when the page missed the last save's version
+        # (the box's texts since the last save it heard of, to recognise the one on disk)
+        kept = page.evaluate(f"JSON.parse(localStorage.getItem('llc:pending:{PID}'))")
+        assert kept[WHY]["v"] == "Saved in JupyterLab. Typed with no kernel."
+        assert fingerprint("Saved in JupyterLab.") in kept[WHY]["trail"]
         run_all_and_wait(page)
-        wait_for_file_text(path, "Saved in JupyterLab. Typed with no kernel.", timeout=60)
+        try:
+            wait_for_file_text(path, "Saved in JupyterLab. Typed with no kernel.", timeout=60)
+        except AssertionError as exc:
+            notices = page.locator(".llc-notice").all_inner_texts()
+            raise AssertionError(f"{exc}\nThe page's notices: {notices}") from None
         assert json.loads(path.read_text(encoding="utf-8"))["answers"][WHY]["value"] == \
             "Saved in JupyterLab. Typed with no kernel."
+
+
+def test_the_browser_and_the_kernel_fingerprint_a_text_alike():
+    texts = ["", "Saved in JupyterLab.", "Ünïcödé — “quotes”\n\ttabs", "emoji 👩🏽‍🏫📚", "x" * 5000]
+    source = (STATIC / "guard.js").read_text(encoding="utf-8")
+    with chromium() as browser:
+        page = browser.new_page()
+        page.set_content("<!doctype html><title>fingerprints</title>")
+        prints = page.evaluate("""async ([source, texts]) => {
+            const url = URL.createObjectURL(new Blob([source], {type: "text/javascript"}));
+            const guard = await import(url);
+            return texts.map(guard.fingerprint);
+        }""", [source, texts])
+    assert prints == [fingerprint(t) for t in texts]
+    assert len(set(prints)) == len(texts)

@@ -15,6 +15,7 @@ from test_carry import store as store  # noqa: F401,PLW0127 - the fixture, for t
 from llc_exercises.core import definitions as defs
 from llc_exercises.core.store import AnswerStore
 from llc_exercises.participant import carry
+from llc_exercises.participant.guard import fingerprint
 from llc_exercises.participant.widgets import WorksheetView
 
 WHY = "visioning.core_beliefs.why"
@@ -210,6 +211,31 @@ def test_typing_kept_over_an_answer_changed_since_is_offered_not_saved(store):
     keep.click()
     assert {"drop": [WHY]} in browser.sent and v.notice.children == ()
     assert on_disk(store, WHY) == "changed in another window meanwhile"
+
+
+def test_kept_typing_is_saved_when_the_kernel_died_before_the_page_heard_its_last_save(store):
+    # The kernel saved "Saved in JupyterLab." and was restarted before the page learnt the new
+    # version: the browser's entry still names the version before it, but the text it was typed
+    # over is exactly what is on disk, so nothing was changed elsewhere and it is saved.
+    store.set(WHY, "Saved in JupyterLab.")
+    v = form(store, "visioning.core_beliefs")
+    browser = Browser(v)
+    trail = [fingerprint(t) for t in ("", "Saved in JupyterLab.", "Saved in JupyterLab. Typed")]
+    browser.restore({WHY: {"v": "Saved in JupyterLab. Typed with no kernel.", "base": None,
+                           "trail": trail, "at": "2026-12-07T10:00:00Z"}})
+    assert on_disk(store, WHY) == "Saved in JupyterLab. Typed with no kernel."
+    assert v.notice.children == ()
+
+
+@pytest.mark.parametrize("trail", [["Saved in JupyterLab."], None])
+def test_kept_typing_over_other_text_than_on_disk_is_still_offered(store, trail):
+    store.set(WHY, "Changed in another window meanwhile.")
+    v = form(store, "visioning.core_beliefs")
+    browser = Browser(v)
+    browser.restore({WHY: {"v": "Saved in JupyterLab. Typed with no kernel.", "base": "an older version",
+                           "trail": trail and [fingerprint(t) for t in trail], "at": "2026-12-07T10:00:00Z"}})
+    assert on_disk(store, WHY) == "Changed in another window meanwhile."
+    assert "Typed with no kernel" in v.notice.children[0].value
 
 
 def test_kept_typing_that_reached_the_file_is_just_forgotten(store):

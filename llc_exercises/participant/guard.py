@@ -15,13 +15,15 @@ PATH_CLASS = "llc-p-"
 
 class Guard(anywidget.AnyWidget):
     """Shown inside each worksheet form. ``on_restore(entries)`` is called with
-    what the browser kept, ``{path: {"v": value, "base": version, "at": time}}``.
+    what the browser kept, ``{path: {"v": value, "base": version, "at": time, "trail": [fingerprint, …]}}``
+    (``trail``: the texts the box held since the last save the page heard of, as ``fingerprint``s).
 
     Saving happens in the kernel, so when the kernel or the app is gone, typing goes nowhere and the
     page cannot tell by itself. The guard's script, in JupyterLab and in Voila alike:
 
     * keeps everything typed in the form in the browser's local storage (per participant and box, with
-      the version of the answer the form had loaded) until the kernel reports that value saved;
+      the version of the answer the form had loaded and what the box held since) until the kernel reports
+      that value saved;
     * asks the kernel for a reply after each keystroke; with none within ~1 s it checks whether the
       server answers at all, and within 2 s of the keystroke says in the save line and a banner that
       nothing is being saved and that the typing is kept in this browser;
@@ -62,3 +64,24 @@ class Guard(anywidget.AnyWidget):
     def drop(self, paths: list[str]) -> None:
         """The participant chose the saved answer over what the browser kept: forget it."""
         self.send({"drop": paths})
+
+
+def fingerprint(text: str) -> str:
+    """cyrb53 of ``text``'s UTF-16 code units, as ``static/guard.js`` computes it: a box's texts are
+    kept in the browser as these, to recognise on disk a save whose reply the page never got."""
+    m = 0xFFFFFFFF
+
+    def imul(a: int, b: int) -> int:
+        return (a * b) & m
+
+    h1, h2 = 0xDEADBEEF, 0x41C6CE57
+    units = text.encode("utf-16-le")
+    for i in range(0, len(units), 2):
+        ch = units[i] | units[i + 1] << 8
+        h1 = imul(h1 ^ ch, 2654435761)
+        h2 = imul(h2 ^ ch, 1597334677)
+    h1 = imul(h1 ^ (h1 >> 16), 2246822507)
+    h1 ^= imul(h2 ^ (h2 >> 13), 3266489909)
+    h2 = imul(h2 ^ (h2 >> 16), 2246822507)
+    h2 ^= imul(h1 ^ (h1 >> 13), 3266489909)
+    return str(4294967296 * (2097151 & h2) + h1)

@@ -26,7 +26,7 @@ from ..documents import render
 from . import a11y, feedback
 from .assets import style_tag
 from .controls import Control, TableControl, make_control
-from .guard import Guard
+from .guard import Guard, fingerprint
 
 SAVE_DELAY_S = 0.4
 MAX_WAIT_S = 2.0
@@ -234,7 +234,11 @@ class WorksheetView:
                 if self._saved_as_shown(control):  # it did reach the file; only the reply was lost
                     self.guard.saved(shown, [key])
                 continue
-            if {e.get("base") for e in kept.values()} <= {self.versions.get(key)}:
+            # typed over the answer this form has now: by its version, or, when a kernel saved and was
+            # gone before the page heard the new version, by the box having held the text now on disk
+            if {e.get("base") for e in kept.values()} <= {self.versions.get(key)} or all(
+                    isinstance(e.get("trail"), list) and fingerprint(shown.get(p, "")) in e["trail"]
+                    for p, e in kept.items()):
                 control.apply_cells(texts)  # saves as typing does, with this version
                 applied.append(key)
             else:

@@ -21,6 +21,25 @@ function aliveElsewhere(page) {
   return Date.now() - last < 4000;
 }
 const keyOf = (path) => path.split("#")[0];
+// The first texts a box held since the last save the page heard of are the ones a kernel that
+// stopped could have saved; later ones only make the list longer.
+const TRAIL_MAX = 500;
+
+// cyrb53 (public domain, bryc) of a text's UTF-16 code units: a short fingerprint of a box's text,
+// the same as guard.fingerprint in Python.
+export function fingerprint(text) {
+  let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return String(4294967296 * (2097151 & h2) + (h1 >>> 0));
+}
 
 function loadAll(pid) {
   try { return JSON.parse(localStorage.getItem(storeName(pid)) || "{}") || {}; } catch (e) { return {}; }
@@ -172,6 +191,12 @@ function render({ model, el }) {
         if (!done.has(keyOf(path))) continue;
         // equal: on disk; absent (and not a refused cell): its row is gone from the saved table
         if (path in msg.saved ? msg.saved[path] === entry.v : !bad.has(path) && entry.page === PAGE) delete all[path];
+        else if (path in msg.saved && entry.page === PAGE) {
+          // typing went on past this save: what is kept now was typed over the saved text
+          const trail = entry.trail || [], at = trail.lastIndexOf(fingerprint(msg.saved[path]));
+          Object.assign(entry, { base: versions[keyOf(path)] ?? null,
+                                 trail: at >= 0 ? trail.slice(at) : [fingerprint(msg.saved[path])] });
+        }
       }
       keepAll(pid, all);
     } else if (msg.drop) {
@@ -181,13 +206,30 @@ function render({ model, el }) {
     }
   });
 
-  function typed(event) {
+  // What a box held since the last save the page heard of, as fingerprints ("trail"): the kernel may
+  // save a change and be gone before the page hears the new version, and the text on disk is then
+  // recognised as typed in this box, not in another window (WorksheetView.restore).
+  const before = {};
+  const cellPath = (event) => {
     const cell = cellOf(event.target);
-    if (!cell || !root.contains(cell)) return;
-    const path = pathOf(cell), key = keyOf(path);
-    if (!keys.has(key)) return;
-    const all = loadAll(pid);
-    all[path] = { v: valueOf(cell), base: versions[key] ?? null, at: new Date().toISOString(), page: PAGE };
+    if (!cell || !root.contains(cell)) return [null, null];
+    const path = pathOf(cell);
+    return keys.has(keyOf(path)) ? [cell, path] : [null, null];
+  };
+  function aboutToChange(event) {
+    const [cell, path] = cellPath(event);
+    if (cell && !(path in loadAll(pid))) before[path] = valueOf(cell);
+  }
+
+  function typed(event) {
+    const [cell, path] = cellPath(event);
+    if (!cell) return;
+    const all = loadAll(pid), prior = all[path], v = valueOf(cell);
+    const trail = prior && prior.page === PAGE && Array.isArray(prior.trail) ? prior.trail
+      : path in before ? [fingerprint(before[path])] : [];
+    const print = fingerprint(v);
+    if (trail[trail.length - 1] !== print && trail.length < TRAIL_MAX) trail.push(print);
+    all[path] = { v, base: versions[keyOf(path)] ?? null, at: new Date().toISOString(), page: PAGE, trail };
     keepAll(pid, all);
     if (offline) goOffline(offline); else ping();
   }
@@ -195,6 +237,8 @@ function render({ model, el }) {
   function attach() {
     root = el.closest(".llc-ws");
     if (!root) { setTimeout(attach, 50); return; }
+    // keys, pastes and clicks come before the change they make
+    for (const kind of ["focusin", "keydown", "pointerdown", "beforeinput"]) root.addEventListener(kind, aboutToChange, true);
     root.addEventListener("input", typed, true);
     root.addEventListener("change", typed, true);
     const kept = mine();
