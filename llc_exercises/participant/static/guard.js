@@ -218,7 +218,7 @@ function render({ model, el }) {
   };
   function aboutToChange(event) {
     const [cell, path] = cellPath(event);
-    if (cell && !(path in loadAll(pid))) before[path] = valueOf(cell);
+    if (cell) before[path] = valueOf(cell);  // read by typed() only when nothing is kept yet
   }
 
   function typed(event) {
